@@ -1,0 +1,1 @@
+namespace Evernet.Sim; internal static class Program { private static int Main() => 0; }

@@ -1,0 +1,1 @@
+namespace Evernet.Ctl; internal static class Program { private static int Main() => 0; }
