@@ -44,7 +44,7 @@ public sealed class MeshState
     private readonly Dictionary<ulong, List<IGossipItem>> _pending = new();
     private int _pendingCount;
     public const int MaxPendingItems = 1024;
-    public const int MaxPendingPerOrigin = 4;
+    public const int MaxPendingPerOrigin = 16;
 
     public int Count => _byShortId.Count;
     public IEnumerable<OriginState> Origins => _byShortId.Values;
@@ -68,11 +68,13 @@ public sealed class MeshState
         origin = existing;
         if (existing.Id != record.Origin) return ApplyOutcome.UnknownOrigin; // 64-bit short-id collision: first one keeps the name
         int c = MergeRules.Compare(record, existing.Record);
-        if (c == 0) return ApplyOutcome.Duplicate;
-        if (c < 0) return ApplyOutcome.Stale;
-        existing.Record = record;
-        existing.Liveness = Liveness.Merge(existing.Liveness, MergeRules.LivenessOf(record));
-        return ApplyOutcome.Applied;
+        // Liveness is the join over everything the origin ever signed, so even an older record may raise it.
+        var liveness = Liveness.Merge(existing.Liveness, MergeRules.LivenessOf(record));
+        bool livenessChanged = liveness != existing.Liveness;
+        existing.Liveness = liveness;
+        if (c > 0) existing.Record = record;
+        if (c > 0 || livenessChanged) return ApplyOutcome.Applied;
+        return c == 0 ? ApplyOutcome.Duplicate : ApplyOutcome.Stale;
     }
 
     public ApplyOutcome Apply(GatewaySummary summary, out OriginState? origin)
