@@ -170,11 +170,12 @@ public sealed class WireCodecTests(ITestOutputHelper output)
             int length = WireCodec.EncodeUnchecked(digest, buffer);
             Assert.Equal(expected, DecodeError(buffer[..length]));
         }
-        Check(new PushPullDigest(1, 2, false, 0, 0, []), Wire.DecodeError.InvalidValue);
-        Check(new PushPullDigest(1, 2, false, 3, 3, []), Wire.DecodeError.InvalidValue);
-        Check(new PushPullDigest(1, 2, false, 0, 1, [entry with { Kind = (GossipItemKind)5 }]), Wire.DecodeError.UnknownItemKind);
-        Check(new PushPullDigest(1, 2, false, 0, 1, Enumerable.Repeat(entry with { Origin = 1, Version = 1 }, 65).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
-        Assert.True(WireCodec.TryEncode(new PushPullDigest(1, 2, true, 0, 1, Enumerable.Repeat(entry, 64).ToImmutableArray()), out byte[]? full));
+        Check(new PushPullDigest(1, 2, false, 0, 0, 0, ulong.MaxValue, []), Wire.DecodeError.InvalidValue);
+        Check(new PushPullDigest(1, 2, false, 3, 3, 0, ulong.MaxValue, []), Wire.DecodeError.InvalidValue);
+        Check(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, [entry with { Kind = (GossipItemKind)5 }]), Wire.DecodeError.UnknownItemKind);
+        Check(new PushPullDigest(1, 2, false, 0, 1, 5, 4, []), Wire.DecodeError.InvalidValue);
+        Check(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry with { Origin = 1, Version = 1 }, 65).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
+        Assert.True(WireCodec.TryEncode(new PushPullDigest(1, 2, true, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry, 64).ToImmutableArray()), out byte[]? full));
         Assert.True(full.Length <= WireLimits.MaxDatagram);
     }
 
@@ -251,7 +252,7 @@ public sealed class WireCodecTests(ITestOutputHelper output)
         int accusationSize = WireCodec.MeasureItem(accusation);
         int revocationSize = WireCodec.MeasureItem(revocation);
         int ackWithSummary = Encode(new Ack(shortId, 70_000, shortId ^ 1, [summary])).Length;
-        var digest = new PushPullDigest(shortId, 9, false, 0, 1,
+        var digest = new PushPullDigest(shortId, 9, false, 0, 1, 0, ulong.MaxValue,
             Enumerable.Range(0, 64).Select(i => new DigestEntry(shortId + (ulong)i, GossipItemKind.NodeRecord, 1_760_000_000_123 + (ulong)i)).ToImmutableArray());
         int digestSize = WireCodec.MeasureMessage(digest);
 

@@ -34,7 +34,8 @@ internal static class WireEquality
             case (GossipMessage x, GossipMessage y):
                 return x.Urgent != y.Urgent ? "Gossip.Urgent" : Items(x.Items, y.Items);
             case (PushPullDigest x, PushPullDigest y):
-                if (x.ExchangeId != y.ExchangeId || x.IsReply != y.IsReply || x.ChunkIndex != y.ChunkIndex || x.ChunkCount != y.ChunkCount) return "Digest fields";
+                if (x.ExchangeId != y.ExchangeId || x.IsReply != y.IsReply || x.ChunkIndex != y.ChunkIndex || x.ChunkCount != y.ChunkCount
+                    || x.RangeStart != y.RangeStart || x.RangeEnd != y.RangeEnd) return "Digest fields";
                 return Normalize(x.Entries).SequenceEqual(Normalize(y.Entries)) ? null : "Digest.Entries";
             case (PushPullRecords x, PushPullRecords y):
                 return x.ExchangeId != y.ExchangeId ? "Records.ExchangeId" : Items(x.Items, y.Items);

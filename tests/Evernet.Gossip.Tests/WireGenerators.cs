@@ -168,9 +168,13 @@ public static class WireGenerators
         from sender in UInt64 from exchange in UInt32 from reply in Gen.Elements(false, true)
         from count in Gen.Frequency((40, UInt16.Where(c => c > 0)), (1, Gen.Constant((ushort)0)))
         from index in Gen.Frequency((40, Gen.Choose(0, Math.Max(0, count - 1))), (1, Gen.Constant((int)count)))
+        from bounds in Gen.ArrayOf(UInt64, 2)
+        from inverted in Gen.Frequency((40, Gen.Constant(false)), (1, Gen.Constant(true)))
+        let rangeStart = inverted == (bounds[0] <= bounds[1]) ? bounds[1] : bounds[0]
+        let rangeEnd = inverted == (bounds[0] <= bounds[1]) ? bounds[0] : bounds[1]
         from entryCount in Gen.Frequency((6, Gen.Choose(0, 15)), (3, Gen.Choose(16, 64)), (1, Gen.Choose(65, 70)))
         from entries in Gen.ArrayOf(DigestEntries, entryCount)
-        select (Message)new PushPullDigest(sender, exchange, reply, (ushort)index, count, entries.ToImmutableArray()),
+        select (Message)new PushPullDigest(sender, exchange, reply, (ushort)index, count, rangeStart, rangeEnd, entries.ToImmutableArray()),
         from sender in UInt64 from exchange in UInt32 from items in ItemLists
         select (Message)new PushPullRecords(sender, exchange, items));
 

@@ -34,7 +34,7 @@ public static class WireCodec
     /// </summary>
     public const int MaxSingleItemSize = WireLimits.MaxDatagram - (HeaderSize + 1 + 9 + 5 + 1);
 
-    private const int PingFields = 5, PingReqFields = 5, AckFields = 4, NackFields = 2, GossipFields = 3, DigestFields = 6, RecordsFields = 3;
+    private const int PingFields = 5, PingReqFields = 5, AckFields = 4, NackFields = 2, GossipFields = 3, DigestFields = 8, RecordsFields = 3;
     private const int DigestEntryFields = 3;
 
     /// <summary>
@@ -112,7 +112,8 @@ public static class WireCodec
             Nack n => MsgPackSize.ArrayHeader(NackFields) + MsgPackSize.UInt(n.Sender) + MsgPackSize.UInt(n.Seq),
             Gossip g => MsgPackSize.ArrayHeader(GossipFields) + MsgPackSize.UInt(g.Sender) + MsgPackSize.Bool + emptyArray,
             PushPullDigest d => MsgPackSize.ArrayHeader(DigestFields) + MsgPackSize.UInt(d.Sender) + MsgPackSize.UInt(d.ExchangeId)
-                + MsgPackSize.Bool + MsgPackSize.UInt(d.ChunkIndex) + MsgPackSize.UInt(d.ChunkCount) + emptyArray,
+                + MsgPackSize.Bool + MsgPackSize.UInt(d.ChunkIndex) + MsgPackSize.UInt(d.ChunkCount)
+                + MsgPackSize.UInt(d.RangeStart) + MsgPackSize.UInt(d.RangeEnd) + emptyArray,
             PushPullRecords r => MsgPackSize.ArrayHeader(RecordsFields) + MsgPackSize.UInt(r.Sender) + MsgPackSize.UInt(r.ExchangeId) + emptyArray,
             _ => throw new ArgumentException($"unknown message type {message.GetType().Name}", nameof(message)),
         };
@@ -159,7 +160,7 @@ public static class WireCodec
             case PingReq q when MsgPackSize.Utf8Length(q.TargetAddress) > WireLimits.MaxAddressBytes:
                 return DecodeError.LengthOutOfBounds;
             case PushPullDigest d:
-                if (d.ChunkIndex >= d.ChunkCount) return DecodeError.InvalidValue;
+                if (d.ChunkIndex >= d.ChunkCount || d.RangeStart > d.RangeEnd) return DecodeError.InvalidValue;
                 if (!d.Entries.IsDefault)
                 {
                     if (d.Entries.Length > WireLimits.MaxDigestEntriesPerMessage) return DecodeError.CountOutOfBounds;
@@ -246,6 +247,8 @@ public static class WireCodec
                 w.WriteBool(d.IsReply);
                 w.WriteUInt(d.ChunkIndex);
                 w.WriteUInt(d.ChunkCount);
+                w.WriteUInt(d.RangeStart);
+                w.WriteUInt(d.RangeEnd);
                 var entries = d.Entries.IsDefault ? [] : d.Entries.AsSpan();
                 w.WriteArrayHeader(entries.Length);
                 foreach (var entry in entries)
@@ -385,6 +388,9 @@ public static class WireCodec
         if ((e = r.ReadUInt16(out ushort chunkIndex)) != DecodeError.None) return e;
         if ((e = r.ReadUInt16(out ushort chunkCount)) != DecodeError.None) return e;
         if (chunkIndex >= chunkCount) return DecodeError.InvalidValue;
+        if ((e = r.ReadUInt(ulong.MaxValue, out ulong rangeStart)) != DecodeError.None) return e;
+        if ((e = r.ReadUInt(ulong.MaxValue, out ulong rangeEnd)) != DecodeError.None) return e;
+        if (rangeStart > rangeEnd) return DecodeError.InvalidValue;
         if ((e = r.ReadArrayHeader(WireLimits.MaxDigestEntriesPerMessage, out int count)) != DecodeError.None) return e;
         var entries = ImmutableArray<DigestEntry>.Empty;
         if (count > 0)
@@ -401,7 +407,7 @@ public static class WireCodec
             }
             entries = ImmutableCollectionsMarshal.AsImmutableArray(array);
         }
-        message = new PushPullDigest(sender, exchangeId, isReply, chunkIndex, chunkCount, entries);
+        message = new PushPullDigest(sender, exchangeId, isReply, chunkIndex, chunkCount, rangeStart, rangeEnd, entries);
         return DecodeError.None;
     }
 
