@@ -110,12 +110,23 @@ public sealed class UplinkMonitor
             if (_lastResult is null) verdict = TargetVerdict.Unknown;
             else if (_consecutiveFailures >= options.FastDownMisses || nowUnixMs - _lastResult.Value >= options.StaleAfterMs) verdict = TargetVerdict.Down;
             else if (samples >= options.MinSamplesForDegraded
-                     && (lossPermille >= options.DegradedLossPermille
+                     && (SettledLossPermille(samples, failures) >= options.DegradedLossPermille
                          || meanRtt >= options.DegradedRttMs * 1000L
                          || jitter >= options.DegradedJitterMs * 1000L)) verdict = TargetVerdict.Degraded;
             else verdict = TargetVerdict.Up;
 
             return new TargetHealth(Target, stats, samples, _consecutiveFailures, _goodSince, _lastResult, verdict);
+        }
+
+        /// <summary>
+        /// Loss without the trailing run of misses: that run is still being judged by the fast-down rule, and counting it
+        /// here would report a dying line as Degraded a probe before it is Down (two urgent summaries instead of one).
+        /// </summary>
+        private int SettledLossPermille(int samples, int failures)
+        {
+            int pending = Math.Min(_consecutiveFailures, failures);
+            int settled = samples - pending;
+            return settled <= 0 ? 0 : (int)Math.Round(1000.0 * (failures - pending) / settled);
         }
     }
 }
