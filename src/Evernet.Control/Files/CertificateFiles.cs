@@ -151,7 +151,8 @@ public static class CertificateFiles
         return bytes;
     }
 
-    internal static string CheckName(string name, string source)
+    /// <summary>Checks a node name (certificate "name"); throws naming <paramref name="source"/> when it is empty, too long or has spaces or control characters.</summary>
+    public static string CheckName(string name, string source)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
             throw new CertificateFileException($"{source}: name must be 1 to {MaxNameLength} printable characters without spaces");
