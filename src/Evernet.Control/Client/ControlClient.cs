@@ -120,14 +120,14 @@ public sealed class ControlClient
         {
             throw new ControlClientException(ControlFailure.ProtocolError, $"evernetd sent a malformed answer to '{command}': {ex.Message}", inner: ex);
         }
+        // The daemon's own account of a version mismatch names both versions: prefer it.
+        if (response.Error is { Code: ControlErrorCodes.UnsupportedVersion } refused)
+            throw new ControlClientException(ControlFailure.VersionMismatch, refused.Message, refused.Code);
         if (response.Version != _version)
             throw new ControlClientException(ControlFailure.VersionMismatch,
                 $"evernetd on {SocketPath} speaks control protocol version {response.Version}, this evernetctl speaks version {_version}: use evernetctl from the same release as evernetd");
         if (response.Error is { } error)
-        {
-            var failure = error.Code == ControlErrorCodes.UnsupportedVersion ? ControlFailure.VersionMismatch : ControlFailure.CommandFailed;
-            throw new ControlClientException(failure, error.Message, error.Code);
-        }
+            throw new ControlClientException(ControlFailure.CommandFailed, error.Message, error.Code);
         return response.Data!.Value;
     }
 

@@ -230,6 +230,7 @@ public sealed class ControlServer : IAsyncDisposable
                     string message = $"the request exceeds {_options.MaxRequestBytes} bytes";
                     ControlServerLog.Refused(_logger, ControlErrorCodes.RequestTooLarge, message);
                     await WriteAsync(stream, ControlEnvelope.EncodeError(ControlErrorCodes.RequestTooLarge, message), stop).ConfigureAwait(false);
+                    await DrainBeforeCloseAsync(connection, stream).ConfigureAwait(false);
                     return;
                 }
                 if (line.IsEmpty) continue;
@@ -245,6 +246,31 @@ public sealed class ControlServer : IAsyncDisposable
         finally
         {
             _slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Closing a socket with unread input resets the connection, and the peer may lose the error we just wrote:
+    /// stop sending, swallow what is still in flight (bounded in bytes and time), then close.
+    /// </summary>
+    private static async Task DrainBeforeCloseAsync(Socket connection, Stream stream)
+    {
+        try
+        {
+            connection.Shutdown(SocketShutdown.Send);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            var sink = new byte[4096];
+            long drained = 0;
+            while (drained < 1 << 20)
+            {
+                int read = await stream.ReadAsync(sink, timeout.Token).ConfigureAwait(false);
+                if (read == 0) break;
+                drained += read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Best effort: the connection closes either way.
         }
     }
 
