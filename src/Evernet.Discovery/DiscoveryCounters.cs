@@ -4,7 +4,7 @@ namespace Evernet.Discovery;
 public sealed class DiscoveryCounters
 {
     private long _packetsReceived, _malformedPackets, _ignoredPackets, _packetsSent, _sendErrors, _receiveErrors,
-        _inboxDropped, _queriesAnswered, _invalidServiceRecords, _nameConflicts, _peersDiscovered, _peersLost;
+        _inboxDropped, _queriesAnswered, _invalidServiceRecords, _nameConflicts, _peersDiscovered, _peersLost, _cacheFull;
 
     public long PacketsReceived => Interlocked.Read(ref _packetsReceived);
     /// <summary>Packets that failed the structural check or Makaretu's parser: dropped, nothing else happened.</summary>
@@ -23,6 +23,8 @@ public sealed class DiscoveryCounters
     public long NameConflicts => Interlocked.Read(ref _nameConflicts);
     public long PeersDiscovered => Interlocked.Read(ref _peersDiscovered);
     public long PeersLost => Interlocked.Read(ref _peersLost);
+    /// <summary>Records not cached because the instance, host or address bound was reached.</summary>
+    public long CacheFullDrops => Interlocked.Read(ref _cacheFull);
 
     internal void PacketReceived() => Interlocked.Increment(ref _packetsReceived);
     internal void Malformed() => Interlocked.Increment(ref _malformedPackets);
@@ -36,4 +38,5 @@ public sealed class DiscoveryCounters
     internal void NameConflict() => Interlocked.Increment(ref _nameConflicts);
     internal void PeerDiscovered() => Interlocked.Increment(ref _peersDiscovered);
     internal void PeerLost() => Interlocked.Increment(ref _peersLost);
+    internal void CacheFull() => Interlocked.Increment(ref _cacheFull);
 }

@@ -27,6 +27,8 @@ public sealed class DnsSdEngine
     /// <summary>RFC 6762 §10.2: after a cache-flush record, older records of the set live one more second.</summary>
     private static readonly TimeSpan CacheFlushGrace = TimeSpan.FromSeconds(1);
     private const ushort CacheFlushBit = 0x8000;
+    /// <summary>Cache bounds: a hostile host announcing endless instance or host names must not grow memory or per-packet work.</summary>
+    public const int MaxCachedInstances = 1024, MaxCachedHosts = 1024;
 
     private readonly DiscoveryOptions _options;
     private readonly LocalService _service;
@@ -224,6 +226,7 @@ public sealed class DnsSdEngine
     private void HandleResponse(DateTimeOffset now, MeshLink link, Message response)
     {
         var touched = new Dictionary<InstanceEntry, bool>(); // entry -> saw a goodbye
+        var touchedHosts = new HashSet<string>(StringComparer.Ordinal);
         bool conflictCounted = false;
         foreach (var record in response.Answers.Concat(response.AdditionalRecords))
         {
@@ -258,13 +261,17 @@ public sealed class DnsSdEngine
                     break;
                 }
                 case AddressRecord address when address.Name is not null && address.Address is not null:
-                    UpdateHost(now, link, address, goodbye, cacheFlush);
+                    if (UpdateHost(now, link, address, goodbye, cacheFlush)) touchedHosts.Add(DnsSdNames.Key(address.Name));
                     break;
             }
         }
-        // Addresses may arrive for hosts of entries this packet did not mention: reconcile them all on this link.
-        foreach (var entry in _instances.Values.Where(e => e.Link == link.Index).ToArray())
-            Reconcile(now, entry, touched.TryGetValue(entry, out var sawGoodbye) && sawGoodbye ? PeerLostReason.Goodbye : PeerLostReason.Invalidated);
+        // Addresses may arrive for hosts of entries this packet did not mention: those are reconciled too.
+        foreach (var entry in _instances.Values.ToArray())
+        {
+            bool mentioned = touched.TryGetValue(entry, out var sawGoodbye);
+            if (!mentioned && !(entry.Link == link.Index && entry.Srv is { } srv && touchedHosts.Contains(DnsSdNames.Key(srv.Target)))) continue;
+            Reconcile(now, entry, sawGoodbye ? PeerLostReason.Goodbye : PeerLostReason.Invalidated);
+        }
     }
 
     private InstanceEntry? EntryFor(MeshLink link, DomainName? instance, Dictionary<InstanceEntry, bool> touched, ref bool conflictCounted, TXTRecord? txt)
@@ -284,6 +291,7 @@ public sealed class DnsSdEngine
         var key = (link.Index, label.ToLowerInvariant());
         if (!_instances.TryGetValue(key, out var entry))
         {
+            if (_instances.Count >= MaxCachedInstances) { Counters.CacheFull(); return null; }
             entry = new InstanceEntry(link.Index, label, DnsSdNames.InstanceName(label));
             _instances[key] = entry;
         }
@@ -291,49 +299,61 @@ public sealed class DnsSdEngine
         return entry;
     }
 
-    private void UpdateHost(DateTimeOffset now, MeshLink link, AddressRecord record, bool goodbye, bool cacheFlush)
+    /// <returns>True if the host's address set changed.</returns>
+    private bool UpdateHost(DateTimeOffset now, MeshLink link, AddressRecord record, bool goodbye, bool cacheFlush)
     {
-        if (!DnsSdRecords.IsAdvertisable(record.Address)) return;
+        if (!DnsSdRecords.IsAdvertisable(record.Address)) return false;
         var key = (link.Index, DnsSdNames.Key(record.Name));
         if (!_hosts.TryGetValue(key, out var host))
         {
-            if (goodbye) return;
+            if (goodbye) return false;
+            if (_hosts.Count >= MaxCachedHosts) { Counters.CacheFull(); return false; }
             host = new HostEntry();
             _hosts[key] = host;
         }
         var address = record.Address;
-        if (goodbye) { host.Addresses.Remove(address); return; }
+        if (goodbye) { host.Addresses.Remove(address); return true; }
+        if (!host.Addresses.ContainsKey(address) && host.Addresses.Count >= HostEntry.MaxAddresses) { Counters.CacheFull(); return false; }
         if (cacheFlush)
         {
             foreach (var (other, timed) in host.Addresses.ToArray())
                 if (other.AddressFamily == address.AddressFamily && timed.Received < now - CacheFlushGrace)
                     host.Addresses[other] = timed.ExpiringAt(now + CacheFlushGrace);
         }
+        bool isNew = !host.Addresses.ContainsKey(address);
         host.Addresses[address] = new Timed(now, record.TTL);
+        return isNew; // a refreshed TTL changes no resolution; expiries are the sweep's business
     }
 
     private void Sweep(DateTimeOffset now)
     {
+        var changedHosts = new HashSet<(int, string)>();
         foreach (var (key, host) in _hosts.ToArray())
         {
             foreach (var (address, timed) in host.Addresses.ToArray())
-                if (timed.Expires <= now) host.Addresses.Remove(address);
+            {
+                if (timed.Expires > now) continue;
+                host.Addresses.Remove(address);
+                changedHosts.Add(key);
+            }
             if (host.Addresses.Count == 0) _hosts.Remove(key);
         }
         foreach (var entry in _instances.Values.ToArray())
         {
-            if (entry.Ptr is { } ptr && ptr.Expires <= now) entry.Ptr = null;
-            if (entry.Txt is { } txt && txt.Timed.Expires <= now) entry.Txt = null;
+            bool changed = false;
+            if (entry.Ptr is { } ptr && ptr.Expires <= now) { entry.Ptr = null; changed = true; }
+            if (entry.Txt is { } txt && txt.Timed.Expires <= now) { entry.Txt = null; changed = true; }
             if (entry.Srv is { } srv)
             {
-                if (srv.Timed.Expires <= now) entry.Srv = null;
+                if (srv.Timed.Expires <= now) { entry.Srv = null; changed = true; }
                 else if (entry.RefreshStage < 2 && now >= srv.Timed.At(entry.RefreshStage == 0 ? 0.8 : 0.9))
                 {
                     entry.RefreshStage++;
                     Enqueue(entry.Link, null, DnsSdRecords.RefreshQuery(entry.Name));
                 }
+                if (entry.Srv is { } live && changedHosts.Contains((entry.Link, DnsSdNames.Key(live.Target)))) changed = true;
             }
-            Reconcile(now, entry, PeerLostReason.Expired);
+            if (changed) Reconcile(now, entry, PeerLostReason.Expired);
         }
     }
 
@@ -445,6 +465,7 @@ public sealed class DnsSdEngine
 
     private sealed class HostEntry
     {
+        public const int MaxAddresses = 16;
         public Dictionary<IPAddress, Timed> Addresses { get; } = new();
     }
 
