@@ -131,6 +131,10 @@ public sealed class DataplaneApplier
         if (!interfaces.IsEmpty)
         {
             Require(DataplaneBinaries.Wg);
+            if (_options.ManageReversePathFilter)
+            {
+                Require(DataplaneBinaries.Sysctl);
+            }
         }
 
         var mode = routing.IsEmpty && _multipathMode == MultipathMode.Unknown ? MultipathMode.Unknown : await EnsureMultipathModeAsync(runner, cancellationToken).ConfigureAwait(false);
@@ -226,6 +230,17 @@ public sealed class DataplaneApplier
         foreach (var command in commands)
         {
             await runner.RunCheckedAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_options.ManageReversePathFilter)
+        {
+            // '/' separators: interface names may contain dots.
+            string[] keys = [$"net/ipv4/conf/{intent.Name}/rp_filter", $"net/ipv4/conf/{intent.Name}/src_valid_mark"];
+            var values = await reader.ReadSysctlsAsync(keys, cancellationToken).ConfigureAwait(false);
+            if (!values.SequenceEqual(["2", "1"]))
+            {
+                await runner.RunCheckedAsync(Command.Mutate(DataplaneBinaries.Sysctl, "-q", "-w", keys[0] + "=2", keys[1] + "=1"), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return created || !commands.IsEmpty;

@@ -33,6 +33,14 @@ public sealed record DataplaneOptions
     /// <summary>Idle timer for class tables when there is no default route to copy it from.</summary>
     public int ClassIdleTimerSeconds { get; init; } = 120;
 
+    /// <summary>
+    /// Set loose reverse-path filtering (rp_filter=2) and src_valid_mark=1 on evernet's WireGuard interfaces. Needed
+    /// because replies may return over a different tunnel than the multipath choice for the reverse flow, and in
+    /// connection-mark mode the reverse lookup must see the mark. Effective rp_filter is max(all, interface), so this
+    /// also relaxes a strict host default for these interfaces only.
+    /// </summary>
+    public bool ManageReversePathFilter { get; init; } = true;
+
     public const uint ConnectionMarkMask = 0xFFFF_0000;
 
     public const int MaxGatewaySlots = 255;

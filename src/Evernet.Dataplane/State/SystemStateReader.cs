@@ -77,6 +77,13 @@ internal sealed class SystemStateReader(ICommandRunner runner)
         return result.Succeeded && value.Length > 0 ? value : null;
     }
 
+    /// <summary>Several sysctl values in one call, in order; empty when unreadable or a dry run.</summary>
+    public async Task<ImmutableArray<string>> ReadSysctlsAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync(Command.Read(DataplaneBinaries.Sysctl, [.. keys.Prepend("-n")]), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? [.. result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [];
+    }
+
     private async Task<CommandResult> RunCheckedAsync(Command command, CancellationToken cancellationToken)
     {
         var result = await runner.RunAsync(command, cancellationToken).ConfigureAwait(false);
