@@ -68,6 +68,13 @@ public sealed partial class EvernetService : BackgroundService
             Environment.ExitCode = 78; // EX_CONFIG: systemd should not hammer a broken setup
             throw;
         }
+        catch (ArgumentException e)
+        {
+            // Options that pass the configuration check but not a component's own validation: still a config error.
+            LogStartupFailed(_logger, e.Message);
+            Environment.ExitCode = 78;
+            throw new StartupException(e.Message, e);
+        }
     }
 
     private async Task RunAsync(CancellationToken stoppingToken)
