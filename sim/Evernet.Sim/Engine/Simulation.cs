@@ -197,6 +197,15 @@ public sealed class Simulation : IDisposable
         Metrics.OnNodeDown(n.Index);
     }
 
+    /// <summary>Calls into a running node from a scenario (guarded), then drains what it produced.</summary>
+    public void Call(int index, Action<GossipNode> call)
+    {
+        var n = Nodes[index];
+        if (n.Core is null) return;
+        Guard(n, call);
+        AfterInput(n, afterTimeout: false);
+    }
+
     // ---- gateway hosts ------------------------------------------------------------------------------------------------
 
     /// <summary>The gateway's uplink monitor reports (periodic, or on a change). Returns the signing moment.</summary>
@@ -345,7 +354,7 @@ public sealed class Simulation : IDisposable
         {
             if (gossipEvent is null) continue;
             Trace.CoreEvent(Now, n.Index, gossipEvent);
-            Metrics.OnEvent(n.Index, gossipEvent, _inputFromAttacker || n.Role == NodeRole.Uncertified);
+            Metrics.OnEvent(n.Index, gossipEvent, _inputFromAttacker);
         }
         Arm(n, afterTimeout);
     }

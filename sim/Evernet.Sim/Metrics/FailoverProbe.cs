@@ -2,15 +2,17 @@ namespace Evernet.Sim.Metrics;
 
 /// <summary>
 /// One measured fault: from <see cref="StartTicks"/> (the gateway signed its uplink-down summary, or crashed) until the
-/// last live observer marks the gateway unusable.
+/// last live observer marks the gateway unusable. With <see cref="TargetUsable"/> the same measures a recovery: until the
+/// last observer marks it usable again.
 /// </summary>
 public sealed class FailoverProbe
 {
     private readonly long[] _detectedAt;
 
-    public FailoverProbe(string kind, int gateway, long startTicks, bool[] observers)
+    public FailoverProbe(string kind, int gateway, long startTicks, bool[] observers, bool targetUsable = false)
     {
         Kind = kind;
+        TargetUsable = targetUsable;
         Gateway = gateway;
         StartTicks = startTicks;
         Observers = observers;
@@ -20,6 +22,7 @@ public sealed class FailoverProbe
     }
 
     public string Kind { get; }
+    public bool TargetUsable { get; }
     public int Gateway { get; }
     public long StartTicks { get; }
     public bool[] Observers { get; }

@@ -111,14 +111,18 @@ public sealed class MetricsCollector
         return true;
     }
 
-    public FailoverProbe BeginFailover(string kind, int gateway)
+    /// <summary>
+    /// Starts measuring how long until every live honest observer (optionally only those <paramref name="observerFilter"/>
+    /// admits) sees <paramref name="gateway"/> as unusable (or, with <paramref name="targetUsable"/>, usable again).
+    /// </summary>
+    public FailoverProbe BeginFailover(string kind, int gateway, bool targetUsable = false, Func<int, bool>? observerFilter = null)
     {
         var observers = new bool[_nodes];
         foreach (var n in _sim.Nodes)
-            if (n.IsUp && n.IsHonest && n.Index != gateway) observers[n.Index] = true;
-        var probe = new FailoverProbe(kind, gateway, _sim.Now, observers);
+            if (n.IsUp && n.IsHonest && n.Index != gateway && (observerFilter is null || observerFilter(n.Index))) observers[n.Index] = true;
+        var probe = new FailoverProbe(kind, gateway, _sim.Now, observers, targetUsable);
         foreach (var n in _sim.Nodes)
-            if (observers[n.Index] && !IsUsable(n.Index, gateway)) probe.Detected(n.Index, _sim.Now);
+            if (observers[n.Index] && IsUsable(n.Index, gateway) == targetUsable) probe.Detected(n.Index, _sim.Now);
         _probes.Add(probe);
         return probe;
     }
@@ -154,7 +158,7 @@ public sealed class MetricsCollector
                 OnSummary(observer, honestObserver, s, duringAttackerInput);
                 break;
             case Rejected r:
-                if ((int)r.Reason < RejectedByReason.Length)
+                if (honestObserver && (int)r.Reason < RejectedByReason.Length)
                 {
                     RejectedByReason[(int)r.Reason]++;
                     if (duringAttackerInput) AttackRejectedByReason[(int)r.Reason]++;
@@ -219,9 +223,8 @@ public sealed class MetricsCollector
         if (usable != g.Usable) _usableCount[observer] += g.Usable ? 1 : -1;
         usable = g.Usable;
         long t = VirtualClock.UnixMsToTicks(g.AtUnixMs);
-        if (!g.Usable)
-            foreach (var p in _probes)
-                if (p.Gateway == gateway) p.Detected(observer, t);
+        foreach (var p in _probes)
+            if (p.Gateway == gateway && p.TargetUsable == g.Usable) p.Detected(observer, t);
         if (!Measuring || g.Usable || observer == gateway) return;
         UnusableEvents++;
         var host = _sim.GatewayHostOf(gateway)!;

@@ -77,7 +77,7 @@ public static class TopologyGenerator
 
         // Households: village v gets every hubs-th household, placed around its hub at ~1 neighbour per 80 m square.
         const double spacing = 80;
-        const double radioRange = 1.25 * spacing;
+        const double radioRange = 1.5 * spacing;
         var villages = new List<int>[hubs];
         for (int v = 0; v < hubs; v++) villages[v] = new List<int> { gateways + v };
         for (int i = 0; i < households; i++) villages[i % hubs].Add(gateways + hubs + i);
