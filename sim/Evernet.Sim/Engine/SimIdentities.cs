@@ -15,25 +15,18 @@ public sealed class SimIdentities : IDisposable
         RogueAuthority = NodeKeyPair.FromPrivateSeed(SeedDerivation.DeriveBytes32(seed, SeedDerivation.AuthorityKey, 1));
         _keys = new NodeKeyPair[roles.Count];
         Certificates = new MembershipCertificate[roles.Count];
-        long notBefore = VirtualClock.Epoch.ToUnixTimeSeconds() - 86_400;
-        long notAfter = VirtualClock.Epoch.ToUnixTimeSeconds() + 365L * 86_400;
+        var authority = new CertificateAuthority(Authority);
+        var rogue = new CertificateAuthority(RogueAuthority);
+        var notBefore = VirtualClock.Epoch.AddDays(-1);
+        var notAfter = VirtualClock.Epoch.AddDays(365);
         for (int i = 0; i < roles.Count; i++)
         {
             _keys[i] = NodeKeyPair.FromPrivateSeed(SeedDerivation.DeriveBytes32(seed, SeedDerivation.NodeKey, i));
             var role = roles[i];
             var nodeRoles = role is NodeRole.Gateway or NodeRole.Uncertified ? NodeRoles.Node | NodeRoles.Gateway : NodeRoles.Node;
-            var issuer = role == NodeRole.Uncertified ? RogueAuthority : Authority;
-            var unsigned = new MembershipCertificate(
-                _keys[i].Id,
-                SeedDerivation.DeriveBytes32(seed, SeedDerivation.WireGuardKey, i),
-                NameOf(i, role),
-                nodeRoles,
-                (ulong)i + 1,
-                notBefore,
-                notAfter,
-                issuer.Id,
-                ReadOnlyMemory<byte>.Empty);
-            Certificates[i] = Signing.SignCertificate(unsigned, issuer);
+            var issuer = role == NodeRole.Uncertified ? rogue : authority;
+            Certificates[i] = issuer.Issue(_keys[i].Id, SeedDerivation.DeriveBytes32(seed, SeedDerivation.WireGuardKey, i),
+                NameOf(i, role), nodeRoles, (ulong)i + 1, notBefore, notAfter);
         }
         Trusted = ImmutableArray.Create(Authority.Id);
     }
