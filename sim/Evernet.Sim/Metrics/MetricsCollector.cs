@@ -24,6 +24,8 @@ public sealed class MetricsCollector
     private readonly ulong[] _summaryVersion;
     private readonly ulong[] _maxSummaryVersion;
     private readonly List<FailoverProbe> _probes = new();
+    private readonly HashSet<(int, uint)> _falseSuspicions = new();
+    private readonly HashSet<(int, uint)> _falseDeaths = new();
     private readonly long _deadGraceTicks;
     private readonly long _suspectGraceTicks;
     private readonly long _unusableGraceTicks;
@@ -56,7 +58,12 @@ public sealed class MetricsCollector
 
     public List<double> Dissemination { get; } = new();
     public long DisseminationExpected { get; private set; }
+    /// <summary>Distinct (member, incarnation) falsely declared dead, by anyone.</summary>
     public long FalseDead { get; private set; }
+    /// <summary>Observer events behind <see cref="FalseDead"/> (each node that adopted the verdict counts once).</summary>
+    public long FalseDeadEvents { get; private set; }
+    public long FalseSuspectEvents { get; private set; }
+    /// <summary>Distinct (member, incarnation) falsely suspected, by anyone.</summary>
     public long FalseSuspect { get; private set; }
     public long FalseUnusable { get; private set; }
     public long SuspectEvents { get; private set; }
@@ -91,7 +98,10 @@ public sealed class MetricsCollector
     /// Every up honest node believes every other up honest node alive and every up gateway with a working uplink usable.
     /// Derived from events (cheap), used to end the warm-up.
     /// </summary>
-    public bool LooksConverged()
+    public bool LooksConverged() => ConvergenceGap() is null;
+
+    /// <summary>Null when converged, else what the first lagging node is missing.</summary>
+    public string? ConvergenceGap()
     {
         int upHonest = 0, usableGateways = 0;
         foreach (var n in _sim.Nodes)
@@ -103,12 +113,29 @@ public sealed class MetricsCollector
         foreach (var n in _sim.Nodes)
         {
             if (!n.IsUp || !n.IsHonest) continue;
-            if (_aliveCount[n.Index] != upHonest - 1) return false;
+            if (_aliveCount[n.Index] != upHonest - 1) return $"node {n.Index} sees {_aliveCount[n.Index]} of {upHonest - 1} live members alive";
             int expectUsable = usableGateways - (n.IsGateway && _sim.GatewayHostOf(n.Index)!.Uplink == UplinkState.Up ? 1 : 0);
             int usable = _usableCount[n.Index] - (n.IsGateway && _usable[n.Index * _gatewayCount + _gatewaySlot[n.Index]] ? 1 : 0);
-            if (usable != expectUsable) return false;
+            if (usable != expectUsable) return $"node {n.Index} has {usable} of {expectUsable} working gateways usable";
         }
-        return true;
+        return null;
+    }
+
+    /// <summary>Every live honest node holds the newest summary version any node has accepted, of every gateway.</summary>
+    public string? SummaryGap()
+    {
+        foreach (var n in _sim.Nodes)
+        {
+            if (!n.IsUp || !n.IsHonest) continue;
+            for (int slot = 0; slot < _gatewayCount; slot++)
+            {
+                int gateway = _sim.GatewayIndices[slot];
+                if (gateway == n.Index) continue;
+                if (_summaryVersion[n.Index * _gatewayCount + slot] != _maxSummaryVersion[slot])
+                    return $"node {n.Index} holds v{_summaryVersion[n.Index * _gatewayCount + slot]} of gateway {gateway}, newest is v{_maxSummaryVersion[slot]}";
+            }
+        }
+        return null;
     }
 
     /// <summary>
@@ -132,7 +159,11 @@ public sealed class MetricsCollector
         foreach (var p in _probes) p.Drop(node);
         _aliveCount[node] = 0;
         _usableCount[node] = 0;
-        if (_gatewayCount > 0) Array.Clear(_usable, node * _gatewayCount, _gatewayCount);
+        if (_gatewayCount > 0)
+        {
+            Array.Clear(_usable, node * _gatewayCount, _gatewayCount);
+            Array.Clear(_summaryVersion, node * _gatewayCount, _gatewayCount);
+        }
     }
 
     public void OnSummaryPublished(int gateway)
@@ -182,8 +213,9 @@ public sealed class MetricsCollector
         }
         if (member == observer) return;
         if (duringAttackerInput && m.Current != MemberState.Alive) AttackerInducedStateChanges++;
-        if (m.Previous == MemberState.Alive) _aliveCount[observer]--;
-        if (m.Current == MemberState.Alive) _aliveCount[observer]++;
+        // A suspect is still a member (SWIM): the warm-up counts members held alive or suspect.
+        if (m.Previous is MemberState.Alive or MemberState.Suspect) _aliveCount[observer]--;
+        if (m.Current is MemberState.Alive or MemberState.Suspect) _aliveCount[observer]++;
         if (!Measuring) return;
         long t = VirtualClock.UnixMsToTicks(m.AtUnixMs);
         if (m.Current == MemberState.Suspect)
@@ -191,6 +223,8 @@ public sealed class MetricsCollector
             SuspectEvents++;
             if (IsHealthyAndReachable(observer, member, t, _suspectGraceTicks))
             {
+                FalseSuspectEvents++;
+                if (!_falseSuspicions.Add((member, m.Incarnation))) return;
                 FalseSuspect++;
                 Example($"false suspect: {observer} suspects {member} at {Seconds(t)}");
             }
@@ -200,6 +234,8 @@ public sealed class MetricsCollector
             DeadEvents++;
             if (IsHealthyAndReachable(observer, member, t, _deadGraceTicks))
             {
+                FalseDeadEvents++;
+                if (!_falseDeaths.Add((member, m.Incarnation))) return;
                 FalseDead++;
                 Example($"false dead: {observer} declares {member} dead at {Seconds(t)}");
             }

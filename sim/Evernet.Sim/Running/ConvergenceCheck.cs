@@ -6,10 +6,33 @@ namespace Evernet.Sim.Running;
 
 /// <summary>
 /// Ground-truth convergence from the nodes' own snapshots: every live honest node holds the same member states and the
-/// same latest summary version of every gateway.
+/// same latest summary version of every gateway. Suspect counts as alive here: in SWIM a suspect is still a member, and
+/// under loss some suspicion is always in flight somewhere.
 /// </summary>
 public static class ConvergenceCheck
 {
+    /// <summary>
+    /// Lets the mesh run on (no new faults are scheduled past the end) for up to <paramref name="settle"/>, checking every
+    /// 100 ms: first the cheap event-derived view, then the snapshots. Returns how long it took, or -1.
+    /// </summary>
+    public static (bool Converged, double SettleMs, string Detail) Settle(Simulation sim, TimeSpan settle)
+    {
+        long start = sim.Now, deadline = start + settle.Ticks;
+        string detail = "";
+        while (true)
+        {
+            string? gap = sim.Metrics.ConvergenceGap() ?? sim.Metrics.SummaryGap();
+            if (gap is null)
+            {
+                (bool ok, detail) = Check(sim);
+                if (ok) return (true, (sim.Now - start) / (double)TimeSpan.TicksPerMillisecond, detail);
+            }
+            else detail = gap;
+            if (sim.Now >= deadline) return (false, -1, detail);
+            sim.RunUntil(Math.Min(deadline, sim.Now + TimeSpan.TicksPerMillisecond * 100));
+        }
+    }
+
     public static (bool Converged, string Detail) Check(Simulation sim)
     {
         string? reference = null;
@@ -40,7 +63,7 @@ public static class ConvergenceCheck
     {
         var sb = new StringBuilder();
         foreach (var m in view.Members.OrderBy(m => m.Id))
-            sb.Append(m.Id.Fingerprint).Append('=').Append(m.State).Append(';');
+            sb.Append(m.Id.Fingerprint).Append('=').Append(m.State == MemberState.Suspect ? MemberState.Alive : m.State).Append(';');
         sb.Append('|');
         foreach (var g in view.Gateways.OrderBy(g => g.Id))
             sb.Append(g.Id.Fingerprint).Append("=v").Append(g.Summary?.Version ?? 0).Append(';');

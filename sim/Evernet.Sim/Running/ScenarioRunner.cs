@@ -17,6 +17,8 @@ public static class ScenarioRunner
     public static readonly TimeSpan DefaultMaxWarmup = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StartSpread = TimeSpan.FromSeconds(2);
+    /// <summary>After the observation window, how long the mesh may take to agree before it is called not converged.</summary>
+    public static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(15);
 
     /// <summary>All seeds, in parallel up to <see cref="RunConfig.Parallelism"/>; results in seed order.</summary>
     public static SeedResult[] RunAll(RunConfig config, Action<string>? progress = null)
@@ -71,16 +73,19 @@ public static class ScenarioRunner
         sim.RunUntil(MinWarmup.Ticks);
         result.WarmupConverged = sim.RunUntil(maxWarmup, TimeSpan.FromMilliseconds(250), sim.Metrics.LooksConverged);
         result.WarmupMs = sim.Now / (double)TimeSpan.TicksPerMillisecond;
-        sim.Trace.Note(sim.Now, -1, result.WarmupConverged ? "warm-up converged" : "warm-up did not converge");
+        sim.Trace.Note(sim.Now, -1, result.WarmupConverged ? "warm-up converged" : "warm-up did not converge: " + sim.Metrics.ConvergenceGap());
+        if (!result.WarmupConverged) result.Examples.Add($"seed {seed}: warm-up did not converge: {sim.Metrics.ConvergenceGap()}");
 
         sim.Metrics.BeginMeasurement();
         long start = sim.Now;
         scenario.Schedule(sim, start, duration);
         sim.RunUntil(start + duration.Ticks);
 
-        (result.Converged, result.ConvergenceDetail) = ConvergenceCheck.Check(sim);
-        scenario.Finish(sim, result.Extras);
+        // Measure at the end of the observation window, then let the mesh settle to judge convergence.
         Collect(sim, result, start);
+        scenario.Finish(sim, result.Extras);
+        (result.Converged, double settleMs, result.ConvergenceDetail) = ConvergenceCheck.Settle(sim, SettleWindow);
+        result.Extras["settle_ms"] = settleMs;
         result.TraceHash = sim.Trace.Finish();
         result.TraceRecords = sim.Trace.Records;
         result.WallSeconds = wall.Elapsed.TotalSeconds;
@@ -110,6 +115,8 @@ public static class ScenarioRunner
         result.DisseminationExpected = m.DisseminationExpected;
         result.FalseDead = m.FalseDead;
         result.FalseSuspect = m.FalseSuspect;
+        result.Extras["false_dead_events"] = m.FalseDeadEvents;
+        result.Extras["false_suspect_events"] = m.FalseSuspectEvents;
         result.FalseUnusable = m.FalseUnusable;
         result.SuspectEvents = m.SuspectEvents;
         result.DeadEvents = m.DeadEvents;
