@@ -72,6 +72,9 @@ public sealed class Simulation : IDisposable
     /// <summary>The core asked for a timeout at or before now right after HandleTimeout: a core defect, worked around.</summary>
     public long TimeoutSpins { get; private set; }
     public long LastReachabilityChangeTicks { get; private set; }
+    /// <summary>Wall time spent inside the cores' HandleDatagram/HandleTimeout/Start/Publish (Stopwatch ticks).</summary>
+    public long CoreTimestampTicks { get; private set; }
+    public double CoreWallSeconds => CoreTimestampTicks / (double)Stopwatch.Frequency;
     public double WallSeconds => _wall.Elapsed.TotalSeconds;
 
     /// <summary>Called with every datagram handed to a node (after it was processed): lets a scenario's eavesdropper capture.</summary>
@@ -299,9 +302,11 @@ public sealed class Simulation : IDisposable
         Trace.Datagram(Now, e.From, e.Node, payload, e.FromAttacker);
         _inputFromAttacker = e.FromAttacker;
         var from = Nodes[e.From].Address;
+        long began = Stopwatch.GetTimestamp();
         try
         {
             n.Core.HandleDatagram(from, payload);
+            CoreTimestampTicks += Stopwatch.GetTimestamp() - began;
         }
         catch (Exception ex)
         {
@@ -398,9 +403,11 @@ public sealed class Simulation : IDisposable
 
     private void Guard(SimNode n, Action<GossipNode> call)
     {
+        long began = Stopwatch.GetTimestamp();
         try
         {
             call(n.Core!);
+            CoreTimestampTicks += Stopwatch.GetTimestamp() - began;
         }
         catch (Exception ex) when (ex is not SimulationException)
         {

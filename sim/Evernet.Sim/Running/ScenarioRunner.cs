@@ -89,6 +89,8 @@ public static class ScenarioRunner
         result.TraceHash = sim.Trace.Finish();
         result.TraceRecords = sim.Trace.Records;
         result.WallSeconds = wall.Elapsed.TotalSeconds;
+        result.Extras["core_wall_s"] = Math.Round(sim.CoreWallSeconds, 3);
+        result.Extras["warmup_s"] = result.WarmupMs / 1000;
         result.Topology = TopologyStats.Measure(topology, seed);
         return result;
     }
