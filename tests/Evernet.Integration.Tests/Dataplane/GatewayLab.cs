@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using Evernet.Dataplane;
 using Evernet.Dataplane.Commands;
@@ -92,8 +93,8 @@ internal sealed class GatewayLab : IDisposable
         new("voice", TrafficStrategy.Pinned, 0x10, 110, 900, new TrafficMatch("udp", [5060], [46]), [Nexthop(Tunnels[0], 1)]);
 
     /// <summary>Pings from the router's client address (so policy routing applies) until one reply or 3 s.</summary>
-    public bool PingFromClient(string destination = InternetAddress) =>
-        Router.TryExec("ping", "-n", "-q", "-c", "1", "-i", "0.2", "-w", "3", "-I", ClientAddress, destination).ExitCode == 0;
+    public bool PingFromClient(string destination = InternetAddress, int deadlineSeconds = 3) =>
+        Router.TryExec("ping", "-n", "-q", "-c", "1", "-i", "0.2", "-w", deadlineSeconds.ToString(CultureInfo.InvariantCulture), "-I", ClientAddress, destination).ExitCode == 0;
 
     /// <summary>Pings a gateway's tunnel address from the router's own tunnel address (main table, connected route).</summary>
     public bool PingThroughTunnel(Tunnel tunnel) =>
