@@ -148,11 +148,13 @@ public sealed class DataplaneApplier
         var links = await reader.ReadLinksAsync(cancellationToken).ConfigureAwait(false);
         var resolvedHosts = await ResolveEndpointHostsAsync(interfaces, cancellationToken).ConfigureAwait(false);
         var linksChanged = false;
+        var converged = new HashSet<string>(StringComparer.Ordinal);
         foreach (var intent in interfaces)
         {
             try
             {
                 linksChanged |= await ConvergeInterfaceAsync(intent, links, reader, runner, resolvedHosts, cancellationToken).ConfigureAwait(false);
+                converged.Add(intent.Name);
             }
             catch (DataplaneException exception)
             {
@@ -169,7 +171,7 @@ public sealed class DataplaneApplier
         ImmutableArray<InstalledMultipathGroup>? groups = null;
         try
         {
-            groups = await ConvergeRoutingAsync(routing, mode, needsNft, links, reader, runner, errors, cancellationToken).ConfigureAwait(false);
+            groups = await ConvergeRoutingAsync(routing, mode, needsNft, links, converged, reader, runner, errors, cancellationToken).ConfigureAwait(false);
         }
         catch (DataplaneException exception)
         {
@@ -285,12 +287,14 @@ public sealed class DataplaneApplier
         MultipathMode mode,
         bool needsNft,
         ImmutableArray<InstalledLink> links,
+        IReadOnlySet<string> converged,
         SystemStateReader reader,
         CountingCommandRunner runner,
         List<DataplaneError> errors,
         CancellationToken cancellationToken)
     {
-        var existing = links.Select(static l => l.Name).ToHashSet(StringComparer.Ordinal);
+        // Interfaces just converged count as present even when a dry run cannot see them.
+        var existing = links.Select(static l => l.Name).Concat(converged).ToHashSet(StringComparer.Ordinal);
         routing = routing.WithoutMissingDevices(existing, out var missing);
         foreach (var device in missing)
         {
