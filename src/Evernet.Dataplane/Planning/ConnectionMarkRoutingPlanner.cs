@@ -62,13 +62,22 @@ internal static class ConnectionMarkRoutingPlanner
                         .GroupBy(h => ResilientRoutingPlanner.ForFamily(h.Key, family))
                         .Select(static g => (Hop: g.Key, Weight: Math.Min(256, g.Sum(static h => h.Weight))))
                         .ToArray();
+                    if (family == IpFamily.V6 && hops.Length > 1 && hops.Any(static h => h.Hop.Via is null))
+                    {
+                        // The kernel refuses device-only IPv6 multipath routes; the marks do the balancing anyway,
+                        // this route only serves first lookups, so the heaviest hop will do.
+                        hops = [hops.MaxBy(static h => h.Weight)];
+                    }
+
                     if (installed is { Type: "unicast", NexthopId: null } && SameHops(installed.Hops, hops))
                     {
                         keptRoutes.Add(installed);
                     }
                     else
                     {
-                        commands.Add(IpCommands.RouteReplaceMultipath(family, defaultTable.Table, hops, protocol));
+                        commands.Add(hops.Length == 1
+                            ? IpCommands.RouteReplaceDevice(family, defaultTable.Table, hops[0].Hop, protocol)
+                            : IpCommands.RouteReplaceMultipath(family, defaultTable.Table, hops, protocol));
                     }
                 }
             }

@@ -25,6 +25,7 @@ public sealed class ConnectionMarkFallbackTests(ITestOutputHelper output)
         var slotB = 3 - slotA;
         Assert.Contains("ct mark { 0x0e7e0001, 0x0e7e0002 } meta mark set ct mark return", table);
         Assert.Contains($"ip saddr 10.99.0.0/24 ct mark set numgen random mod 3 map {{ 0 : 0x0e7e000{slotA}, 1-2 : 0x0e7e000{slotB} }} meta mark set ct mark return", table);
+        Assert.Contains($"ip6 saddr fd99::/64 ct mark set numgen random mod 3 map {{ 0 : 0x0e7e000{slotA}, 1-2 : 0x0e7e000{slotB} }} meta mark set ct mark return", table);
         Assert.Contains("type filter hook prerouting priority mangle; policy accept;", table);
         Assert.Contains("type route hook output priority mangle; policy accept;", table);
 
@@ -47,9 +48,10 @@ public sealed class ConnectionMarkFallbackTests(ITestOutputHelper output)
         var again = await applier.ApplyAsync(lab.Desired(1, 2));
         Assert.Equal(0, again.Mutations);
 
-        // A weight change rewrites the draw (and the plain multipath route for unmarked packets); tracked connections keep their mark.
+        // A weight change rewrites the draw, plus the first-lookup routes (IPv4 multipath; IPv6 heaviest hop, now A).
+        // Tracked connections keep their mark.
         var reweighted = await applier.ApplyAsync(lab.Desired(3, 1));
-        Assert.Equal(2, reweighted.Mutations);
+        Assert.Equal(3, reweighted.Mutations);
         Assert.Equal(
             Regex.Match(marked, "mark=[0-9]+").Value,
             Regex.Match(lab.Router.Exec("conntrack", "-L", "-s", GatewayLab.ClientAddress, "-p", "icmp").StandardOutput, "mark=[0-9]+").Value);

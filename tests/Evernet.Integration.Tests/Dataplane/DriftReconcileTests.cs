@@ -14,7 +14,7 @@ public sealed class DriftReconcileTests(ITestOutputHelper output)
         var applier = new DataplaneApplier(lab.RouterRunner());
         Assert.True((await applier.ApplyAsync(lab.Desired(1, 3))).Succeeded);
         var groupId = MultipathTunnelTests.ResilientGroup(lab).GetProperty("id").GetUInt32();
-        var memberOfB = lab.RouterNexthops().EnumerateArray()
+        var memberOfB = lab.Router.ExecJson("ip", "-4", "-j", "nexthop", "show").EnumerateArray()
             .Single(n => n.TryGetProperty("dev", out var d) && d.GetString() == lab.Tunnels[1].RouterInterface)
             .GetProperty("id").GetUInt32();
         var tunnelA = lab.Tunnels[0];
@@ -52,5 +52,26 @@ public sealed class DriftReconcileTests(ITestOutputHelper output)
 
         var quiet = await applier.ReconcileAsync();
         Assert.Equal(0, quiet.Mutations);
+
+        // Things added by hand to evernet's interfaces are removed: a stranger peer and an extra address.
+        const string strangerKey = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
+        lab.Router.Exec("wg", "set", tunnelA.RouterInterface, "peer", strangerKey, "allowed-ips", "10.250.0.0/24");
+        lab.Router.Exec("ip", "addr", "add", "10.250.1.1/24", "dev", tunnelA.RouterInterface);
+        Assert.True((await applier.ReconcileAsync()).Succeeded);
+        Assert.DoesNotContain(strangerKey, lab.Router.Exec("wg", "show", tunnelA.RouterInterface, "peers").StandardOutput);
+        Assert.DoesNotContain("10.250.1.1", lab.Router.Exec("ip", "-o", "addr", "show", "dev", tunnelA.RouterInterface).StandardOutput);
+
+        // A gateway no longer wanted: its interface goes (wireguard-go with it) and the group shrinks.
+        var onlyA = lab.Desired(1, 3) with
+        {
+            Interfaces = [lab.RouterInterface(tunnelA)],
+            DefaultRoute = lab.Desired().DefaultRoute! with { Nexthops = [lab.Nexthop(tunnelA, 1)] },
+        };
+        var shrink = await applier.ApplyAsync(onlyA);
+        Assert.True(shrink.Succeeded, string.Join("; ", shrink.Errors.Select(static e => e.Message)));
+        Assert.NotEqual(0, lab.Router.TryExec("ip", "link", "show", "dev", lab.Tunnels[1].RouterInterface).ExitCode);
+        Assert.Equal([tunnelA.RouterInterface], MultipathTunnelTests.MemberWeightsByDevice(lab, MultipathTunnelTests.ResilientGroup(lab)).Keys);
+        Assert.True(lab.PingFromClient(), "no traffic over the remaining gateway");
+        Assert.Equal(0, (await applier.ReconcileAsync()).Mutations);
     }
 }
