@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Evernet.Control.Server;
 
 namespace Evernet.Integration.Tests.Control;
@@ -81,7 +82,7 @@ public sealed class EvernetctlQueryTests
         Assert.Equal(0, status.ExitCode);
         Assert.Contains("gateways  2 of 4 usable", status.Stdout);
         Assert.Matches(@"gw-north\s+up\s+0\.5%\s+13ms\s+43%\s+60%\s+up 14s\s+0\.8s\s+yes", status.Stdout);
-        Assert.Matches(@"gw-west\s+-\s+-\s+-\s+-\s+0\.0%\s+-\s+-\s+no-summary-yet", status.Stdout);
+        Assert.Matches(@"gw-west\s+-\s+-\s+-\s+-\s+0%\s+-\s+-\s+no-summary-yet", status.Stdout);
         Assert.DoesNotContain('\u001b', status.Stdout); // not a terminal: no colour
 
         var members = await Evernetctl.RunAsync("members", "--socket", socket);
@@ -123,6 +124,25 @@ public sealed class EvernetctlQueryTests
         Assert.True(lines.Length > 6);
         Assert.All(lines, line => Assert.True(line.Length <= 80, $"{line.Length} columns: '{line}'"));
         Assert.Contains("gw-north-wi~", status.Stdout);
+    }
+
+    [Fact]
+    public async Task Status_is_coloured_on_a_terminal_unless_NO_COLOR()
+    {
+        await using var sandbox = new ControlSandbox();
+        var server = sandbox.Start(new TestControlHandler(longNames: "-with-a-rather-long-name-suffix-0123456789"));
+        string command = $"{Evernetctl.DotnetPath} {Evernetctl.DllPath} status --socket {server.SocketPath}";
+
+        // script(1) gives evernetctl a pseudo-terminal as stdout.
+        var coloured = await Evernetctl.RunInTerminalAsync(command, noColor: false);
+        Assert.Contains("\u001b[32m", coloured);
+        string[] lines = Regex.Replace(coloured, "\u001b\\[[0-9;]*m", "").Replace("\r", "").Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("GATEWAY", StringComparison.Ordinal));
+        Assert.All(lines, line => Assert.True(line.Length <= 80, $"{line.Length} columns: '{line}'"));
+
+        var plain = await Evernetctl.RunInTerminalAsync(command, noColor: true);
+        Assert.Contains("GATEWAY", plain);
+        Assert.DoesNotContain('\u001b', plain);
     }
 
     [Fact]
