@@ -113,7 +113,7 @@ public static class CertificateFiles
     private static byte[] Serialize<T>(T value, JsonTypeInfo<T> type)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             JsonSerializer.Serialize(writer, value, type);
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();

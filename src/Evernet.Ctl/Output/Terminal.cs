@@ -21,18 +21,7 @@ internal sealed class Terminal
         bool colour = !Console.IsOutputRedirected
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
             && Environment.GetEnvironmentVariable("TERM") is not "dumb";
-        // Plain writers on file descriptors 1 and 2: .NET's console streams set the terminal up on first write
-        // (keypad mode sequences), which a program that only prints has no use for and which would land in captured output.
-        return new Terminal(Writer(1), Writer(2), colour);
-    }
-
-    private static StreamWriter Writer(int fileDescriptor)
-    {
-        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fileDescriptor, ownsHandle: false);
-        return new StreamWriter(new FileStream(handle, FileAccess.Write, bufferSize: 0), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false))
-        {
-            AutoFlush = true,
-        };
+        return new Terminal(Console.Out, Console.Error, colour);
     }
 
     public string Green(string text) => Paint("\u001b[32m", text);
