@@ -9,7 +9,7 @@ namespace Evernet.GapProbe;
 /// gap is the longest silence between two consecutive replies: with a 10 ms interval it resolves a gap to about
 /// 10 ms plus the round-trip jitter.
 /// </summary>
-public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan gapThreshold, string? readyFile)
+public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan gapThreshold, string? readyFile, TimeSpan? stopAfterRecovery)
 {
     private readonly Lock _gate = new();
     private readonly List<long> _sendTimestamps = [];
@@ -20,15 +20,19 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
 
     private readonly record struct Reply(long Sequence, long ArrivalTimestamp, string Source, double RttMs);
 
-    public async Task<GapReport> RunAsync(CancellationToken stop)
+    public async Task<GapReport> RunAsync(CancellationToken outerStop)
     {
+        // --stop-after-recovery ends the run once replies flowed again for that long after a gap over the threshold,
+        // so a failover measurement does not have to guess how long the recovery may take.
+        using var recovered = CancellationTokenSource.CreateLinkedTokenSource(outerStop);
+        var stop = recovered.Token;
         using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // Unconnected on purpose: connect() needs a route, and at the start of a test (or mid-failover) there may be none.
         socket.Bind(new IPEndPoint(target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
         _startUtc = DateTimeOffset.UtcNow;
         _startTimestamp = Stopwatch.GetTimestamp();
 
-        var receiving = ReceiveAsync(socket, stop);
+        var receiving = ReceiveAsync(socket, recovered);
         await SendAsync(socket, stop).ConfigureAwait(false);
         var sendEnd = Stopwatch.GetTimestamp();
         // Give replies in flight a moment to arrive so the last datagrams are not counted as lost.
@@ -78,8 +82,11 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
         }
     }
 
-    private async Task ReceiveAsync(Socket socket, CancellationToken stop)
+    private async Task ReceiveAsync(Socket socket, CancellationTokenSource stopSource)
     {
+        var stop = stopSource.Token;
+        long? lastArrival = null;
+        long? recoveredSince = null;
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         var seen = new HashSet<long>();
@@ -112,6 +119,20 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
                 continue;
             }
 
+            if (stopAfterRecovery is { } settle && !stop.IsCancellationRequested)
+            {
+                if (lastArrival is { } last && Stopwatch.GetElapsedTime(last, arrival) > gapThreshold)
+                {
+                    recoveredSince = arrival;
+                }
+
+                if (recoveredSince is { } since && Stopwatch.GetElapsedTime(since, arrival) >= settle)
+                {
+                    await stopSource.CancelAsync().ConfigureAwait(false);
+                }
+            }
+
+            lastArrival = arrival;
             var source = EchoProtocol.ReadObservedAddress(buffer.AsSpan(0, received.ReceivedBytes));
             lock (_gate)
             {
