@@ -105,23 +105,32 @@ start_babel() { # CONFIG
 }
 
 # ---------------------------------------------------------------- one measurement
-# Waits until the client reaches the server; then until the NAT source (gateway) stays the same over SETTLE
-# seconds, because babel keeps improving its choice for a while after the first route appears.
-converge() { # CONFIG -> prints "SECONDS GATEWAY_SOURCE"
-  local settle=12 start now src prev=""
+# Waits until the client reaches the server (recording when it first did), then until it is served by its nearest
+# gateway (fewest mesh hops) for SETTLE seconds in a row: babel keeps improving its first choice for a while
+# (smoothed metrics, hysteresis), and the baseline compares like with like only if the cut hits the gateway a
+# converged mesh would use. After CONVERGE_TIMEOUT it goes on with whatever gateway is in use (nearest=false).
+converge() { # CONFIG -> prints "FIRST_REACH_SECONDS NAT_SOURCE NEAREST(true|false)"
+  local settle=12 start start_ms src gw expected first="" since=""
   [ "$1" = tuned ] && settle=4
-  start=$(date +%s.%N)
-  while true; do
-    now=$(date +%s.%N)
-    awk -v s="$start" -v n="$now" -v t="$CONVERGE_TIMEOUT" 'BEGIN { exit !(n - s > t) }' && return 1
+  expected=$(tb gateways-by-distance "$CLIENT" | head -1 | cut -d' ' -f1)
+  start=$(date +%s); start_ms=$(date +%s%3N)
+  while [ $(($(date +%s) - start)) -lt "$CONVERGE_TIMEOUT" ]; do
     if tb exec "$CLIENT" -- "${PROBE[@]}" wait --target "$SERVER" --replies 3 --timeout 10 --out "$WORK/wait.json" >/dev/null 2>&1; then
-      src=$(json_field "$WORK/wait.json" source)
-      [ -z "$prev" ] && printf '%s' "$(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }')" >"$WORK/first-reach"
-      [ "$src" = "$prev" ] && { echo "$(cat "$WORK/first-reach") $src"; return 0; }
-      prev=$src
-      sleep "$settle"
+      src=$(json_field "$WORK/wait.json" source); gw=$(gateway_of "$src")
+      [ -n "$first" ] || first=$(awk -v s="$start_ms" -v n="$(date +%s%3N)" 'BEGIN { printf "%.1f", (n - s) / 1000 }')
+      if [ "$gw" = "$expected" ]; then
+        [ -n "$since" ] || since=$(date +%s)
+        [ $(($(date +%s) - since)) -ge "$settle" ] && { echo "$first $src true"; return 0; }
+      else
+        since=""
+      fi
+    else
+      since=""
     fi
+    sleep 1
   done
+  [ -n "$first" ] || return 1
+  echo "$first $src false"
 }
 
 cut_uplink() { # GATEWAY
@@ -138,11 +147,11 @@ cut_uplink() { # GATEWAY
 }
 
 one_run() { # CONFIG RUN -> JSON line on stdout
-  local config=$1 run=$2 conv first src gw cut_ms started_ms probe_pid
+  local config=$1 run=$2 conv first src nearest gw cut_ms started_ms probe_pid
   tb up --underlay none >/dev/null
   start_babel "$config"
   conv=$(converge "$config") || die "run $run ($config): client $CLIENT did not reach the internet within ${CONVERGE_TIMEOUT}s"
-  first=${conv%% *}; src=${conv#* }; gw=$(gateway_of "$src")
+  read -r first src nearest <<<"$conv"
 
   rm -f "$WORK/ready" "$WORK/gap.json"
   tb exec "$CLIENT" -- setsid "${PROBE[@]}" gap --target "$SERVER" --interval-ms 10 --gap-threshold-ms 100 \
@@ -173,8 +182,8 @@ one_run() { # CONFIG RUN -> JSON line on stdout
   received=$(json_field "$WORK/gap.json" received)
   final_src=$(grep -o '"to": "[^"]*"' "$WORK/gap.json" | tail -1 | cut -d'"' -f4)
   [ "$recovered" = true ] || longest=null # no recovery within --max-after: the gap is unbounded
-  printf '{"config":"%s","scenario":"%s","run":%s,"firstReachS":%s,"cutGateway":"%s","newGateway":"%s","cutAtMs":%s,"longestGapStartMs":%s,"longestGapMs":%s,"recovered":%s,"sent":%s,"received":%s}\n' \
-    "$config" "$SCENARIO" "$run" "$first" "$gw" "$(gateway_of "$final_src")" "$((cut_ms - started_ms))" "${gap_start:-null}" \
+  printf '{"config":"%s","scenario":"%s","run":%s,"firstReachS":%s,"nearest":%s,"cutGateway":"%s","newGateway":"%s","cutAtMs":%s,"longestGapStartMs":%s,"longestGapMs":%s,"recovered":%s,"sent":%s,"received":%s}\n' \
+    "$config" "$SCENARIO" "$run" "$first" "$nearest" "$gw" "$(gateway_of "$final_src")" "$((cut_ms - started_ms))" "${gap_start:-null}" \
     "${longest:-null}" "$recovered" "$sent" "$received"
   tb down >/dev/null
 }

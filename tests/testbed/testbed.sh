@@ -52,6 +52,7 @@ testbed.sh COMMAND [--prefix P] [options]
   down                                          remove every namespace of this prefix and its processes
   status                                        namespaces, default routes, processes
   topology [--json]                             addresses and links (for scripts and tests)
+  gateways-by-distance CLIENT|ROUTER            gateways by mesh hop count ("gw1 1")
   exec NODE [--] CMD...                         run CMD in NODE's namespace (NODE: inet gw1.. n1.. c1..)
   ns NODE                                       print NODE's namespace name
   link A B down|up|loss PCT|netem ARGS...|clear mesh link impairment (both directions)
@@ -143,6 +144,32 @@ shortest_first_hops() {
     done
   done
   for nb in "${!first[@]}"; do echo "$nb ${first[$nb]}"; done
+}
+
+# Prints "DEST HOPS" for every router reachable from $1 over links that are up.
+hop_distances() {
+  local src=$1 cur nb
+  local -A dist=()
+  local queue=("$src")
+  dist[$src]=0
+  while [ ${#queue[@]} -gt 0 ]; do
+    cur=${queue[0]}; queue=("${queue[@]:1}")
+    for nb in $(neighbours "$cur"); do
+      [ -n "${dist[$nb]:-}" ] && continue
+      link_is_down "$cur" "$nb" && continue
+      dist[$nb]=$((dist[$cur] + 1))
+      queue+=("$nb")
+    done
+  done
+  for nb in "${!dist[@]}"; do echo "$nb ${dist[$nb]}"; done
+}
+
+# Gateways by hop count from a client's node (ties by name): "gw1 1", "gw3 2", ...
+cmd_gateways_by_distance() {
+  [ $# -eq 1 ] || die "usage: gateways-by-distance CLIENT|ROUTER"
+  local from=$1
+  is_router "$from" || from=$(node_of_client "$1")
+  hop_distances "$from" | grep '^gw' | sort -k2,2n -k1,1
 }
 
 apply_underlay() {
@@ -452,6 +479,7 @@ case $COMMAND in
   down) cmd_down ;;
   status) cmd_status ;;
   topology) cmd_topology "${ARGS[@]}" ;;
+  gateways-by-distance) cmd_gateways_by_distance "${ARGS[@]}" ;;
   ns) [ ${#ARGS[@]} -eq 1 ] || die "usage: ns NODE"; ns "${ARGS[0]}" ;;
   exec) [ ${#ARGS[@]} -ge 2 ] || die "usage: exec NODE CMD..."; nsx "${ARGS[@]}" ;;
   link) cmd_link "${ARGS[@]}" ;;
