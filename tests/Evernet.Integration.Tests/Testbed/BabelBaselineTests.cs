@@ -15,7 +15,7 @@ public sealed class BabelBaselineTests(ITestOutputHelper output)
     {
         Assert.True(File.Exists("/usr/sbin/babeld") || File.Exists("/usr/bin/babeld"), "babeld is not installed (apt-get install babeld)");
         var prefix = TestbedEnvironment.UniquePrefix("bb");
-        var environment = new Dictionary<string, string?> { ["EVT_PROBE"] = TestbedEnvironment.GapProbeCommand() };
+        var environment = new Dictionary<string, string?> { ["EVT_PROBE"] = await TestbedEnvironment.EnsureGapProbeAsync() };
         try
         {
             var result = await ScriptRunner.RunAsync(

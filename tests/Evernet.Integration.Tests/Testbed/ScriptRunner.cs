@@ -8,16 +8,18 @@ public sealed record ScriptResult(int ExitCode, string StandardOutput, string St
 /// <summary>Runs a testbed script with bash, captures its output, and kills it (with its children) on timeout.</summary>
 public static class ScriptRunner
 {
-    public static async Task<ScriptResult> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
+    public static Task<ScriptResult> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null) =>
+        RunCommandAsync("bash", [script, .. arguments], timeout, environment);
+
+    public static async Task<ScriptResult> RunCommandAsync(string program, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo("bash")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -29,7 +31,7 @@ public static class ScriptRunner
         }
 
         var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
         process.StandardInput.Close();
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -47,7 +49,7 @@ public static class ScriptRunner
         {
             process.Kill(entireProcessTree: true); // the script's EXIT trap cannot run then: callers also run `testbed.sh down`
             await process.WaitForExitAsync();
-            throw new TimeoutException($"{Path.GetFileName(script)} did not finish within {timeout.TotalSeconds:0} s; stderr:\n{stderr}");
+            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish within {timeout.TotalSeconds:0} s; stderr:\n{stderr}");
         }
 
         process.WaitForExit(); // drains the asynchronous readers

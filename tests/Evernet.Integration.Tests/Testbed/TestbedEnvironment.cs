@@ -36,6 +36,27 @@ public static class TestbedEnvironment
         return null;
     }
 
+    /// <summary>
+    /// The probe command: the fresh build next to the tests, or a Release build made now (the same build the scripts
+    /// would make; an up-to-date project builds in seconds).
+    /// </summary>
+    public static async Task<string> EnsureGapProbeAsync()
+    {
+        if (GapProbeCommand() is { } ready)
+        {
+            return ready;
+        }
+
+        var project = Path.Combine(RepositoryRoot, "tests", "Evernet.GapProbe");
+        var build = await ScriptRunner.RunCommandAsync("dotnet", ["build", project, "-c", "Release", "--nologo", "-v", "q"], TimeSpan.FromMinutes(5));
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"building Evernet.GapProbe failed:\n{build.StandardOutput}\n{build.StandardError}");
+        }
+
+        return $"dotnet {Path.Combine(project, "bin", "Release", "net10.0", "Evernet.GapProbe.dll")}";
+    }
+
     /// <summary>A namespace prefix no other run uses, so parallel runs and leftovers stay apart.</summary>
     public static string UniquePrefix(string tag) => $"evt-{tag}{Random.Shared.Next(1000, 10000)}-";
 
