@@ -270,7 +270,10 @@ internal static class ItemFormat
         return CheckSignature(c.Signature);
     }
 
-    /// <summary>The error <see cref="Read"/> would report for the encoding of <paramref name="item"/>, or None.</summary>
+    /// <summary>
+    /// The error <see cref="ReadItem"/> would report for the encoding of <paramref name="item"/>, or None. Checks run in
+    /// stream order so that the first violation named is the one the decoder meets first.
+    /// </summary>
     public static DecodeError Validate(IGossipItem? item)
     {
         DecodeError e;
@@ -288,8 +291,9 @@ internal static class ItemFormat
                 {
                     foreach (var t in s.Targets)
                     {
-                        if (t is null || t.LossPermille > MaxLossPermille) return DecodeError.InvalidValue;
+                        if (t is null) return DecodeError.InvalidValue;
                         if ((e = CheckString(t.Target, WireLimits.MaxStringBytes)) != DecodeError.None) return e;
+                        if (t.LossPermille > MaxLossPermille) return DecodeError.InvalidValue;
                     }
                 }
                 return CheckSignature(s.Signature);
@@ -305,13 +309,23 @@ internal static class ItemFormat
     }
 
     /// <summary>True when the item (and anything it embeds) has no null where the signing code needs a value.</summary>
-    public static bool IsComplete(IGossipItem? item) => item switch
+    public static bool IsComplete(IGossipItem? item)
     {
-        NodeRecord r => r.Certificate is not null,
-        GatewaySummary s => s.Targets.IsDefault || s.Targets.All(t => t is not null),
-        Accusation or Revocation => true,
-        _ => false,
-    };
+        switch (item)
+        {
+            case NodeRecord r:
+                return r.Certificate is not null;
+            case GatewaySummary s:
+                if (s.Targets.IsDefault) return true;
+                foreach (var t in s.Targets)
+                    if (t is null) return false;
+                return true;
+            case Accusation or Revocation:
+                return true;
+            default:
+                return false;
+        }
+    }
 
     // ---- reading -----------------------------------------------------------------------------------------------
 
