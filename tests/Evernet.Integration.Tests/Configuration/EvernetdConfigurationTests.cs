@@ -42,7 +42,7 @@ public sealed class EvernetdConfigurationTests
         Assert.Equal("node", o.Role);
         Assert.False(o.IsGateway);
         Assert.Equal("/var/lib/evernet", o.StateDirectory);
-        Assert.Equal("/var/lib/evernet/wg.key", o.EffectiveWireGuardKeyFile);
+        Assert.Equal("/var/lib/evernet/wireguard.key", o.EffectiveWireGuardKeyFile);
         Assert.Equal(7946, o.Gossip.Port);
         Assert.Equal(["0.0.0.0", "::"], o.Gossip.EffectiveListenAddresses);
         Assert.Equal("/run/evernet/evernetd.sock", o.ControlSocket);
