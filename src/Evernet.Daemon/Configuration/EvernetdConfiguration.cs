@@ -64,16 +64,41 @@ public static class EvernetdConfiguration
     {
         var path = Path.GetFullPath(commandLine.ConfigPath);
         if (commandLine.Errors.Count > 0) return new ConfigurationLoadResult(path, null, commandLine.Errors);
+        IConfigurationRoot configuration;
         try
         {
-            var options = Bind(Build(commandLine, environment));
-            var errors = EvernetdOptionsValidator.Validate(options);
-            return new ConfigurationLoadResult(path, errors.Count == 0 ? options : null, errors);
+            configuration = Build(commandLine, environment);
         }
         catch (ConfigurationLoadException e)
         {
             return new ConfigurationLoadResult(path, null, e.Problems);
         }
+        try
+        {
+            var options = Bind(configuration);
+            var errors = EvernetdOptionsValidator.Validate(options);
+            return new ConfigurationLoadResult(path, errors.Count == 0 ? options : null, errors);
+        }
+        catch (ConfigurationLoadException e)
+        {
+            // Unknown keys alone still let the rest be checked, so one run lists everything that is wrong.
+            return new ConfigurationLoadResult(path, null, [.. e.Problems, .. ValidateIgnoringUnknownKeys(configuration)]);
+        }
+    }
+
+    private static IReadOnlyList<string> ValidateIgnoringUnknownKeys(IConfiguration configuration)
+    {
+        var options = new EvernetdOptions();
+        try
+        {
+            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = false);
+        }
+        catch (InvalidOperationException)
+        {
+            return []; // mistyped values: already reported by the schema check
+        }
+        options.NormalizeOptionalValues();
+        return EvernetdOptionsValidator.Validate(options);
     }
 
     /// <summary>EVERNET_GOSSIP__PORT=7000 → "GOSSIP:PORT" = "7000" (what AddEnvironmentVariables(prefix) does, over a given set).</summary>

@@ -120,6 +120,14 @@ public sealed class EvernetdConfigurationTests
     }
 
     [Fact]
+    public void Unknown_keys_do_not_hide_other_problems()
+    {
+        using var files = new ConfigFiles();
+        var errors = Load(files.Minimal("\"gossip\": { \"prot\": 1 }, \"role\": \"gw\"")).Errors;
+        Assert.Equal(["gossip.prot: unknown key", "role: must be node or gateway, not 'gw'"], errors);
+    }
+
+    [Fact]
     public void Unknown_environment_and_command_line_keys_are_named_too()
     {
         using var files = new ConfigFiles();
