@@ -71,6 +71,9 @@ public sealed class WebAdminServer : IAsyncDisposable
 
     public bool ActionsEnabled => _options.PasswordHash is not null;
 
+    /// <summary>How many pages are listening to the live feed right now.</summary>
+    public int LiveListeners => _live.ListenerCount;
+
     /// <summary>Starts listening and sampling. Returns at once (and does nothing) when the interface is disabled.</summary>
     /// <exception cref="InvalidOperationException">The address cannot be bound (in use, not local, no permission).</exception>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Evernet.Daemon.Web;
 public sealed record WebAsset(string Path, string ContentType, byte[] Content, string ETag);
 
 /// <summary>
-/// The page, its script and its style, compiled into evernetd (WebAssets.resx refers to the files under Assets/; the SDK embeds
+/// The page, its script and its style, compiled into evernetd (WebAssetFiles.resx refers to the files under Assets/; the SDK embeds
 /// every .resx by default). No CDN, no build step: plain files that a browser runs as they are.
 /// </summary>
 public static class WebAssets
@@ -23,7 +23,7 @@ public static class WebAssets
 
     public static IReadOnlyDictionary<string, WebAsset> Load()
     {
-        var resources = new ResourceManager("Evernet.Daemon.Web.WebAssets", typeof(WebAssets).Assembly);
+        var resources = new ResourceManager("Evernet.Daemon.Web.WebAssetFiles", typeof(WebAssets).Assembly);
         var assets = new Dictionary<string, WebAsset>(StringComparer.Ordinal);
         foreach (var (path, resource, contentType) in Files)
         {
