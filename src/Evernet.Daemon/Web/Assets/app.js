@@ -245,7 +245,9 @@ function renderLive() {
   else if (state.mode === 'reconnecting') content = badge(['↻', 'reconnecting…', 'warn']);
   else content = badge(['…', 'connecting', 'muted']);
   el.dataset.mode = stale ? 'stale' : state.mode;
-  replace(el, content, state.lastUpdateMs ? h('span', { class: 'updated', text: ` updated ${clock(state.lastUpdateMs)}` }) : null);
+  // The daemon's own snapshot time: the page's clock may differ from the router's.
+  const at = state.snapshot && state.snapshot.status ? state.snapshot.status.node.at_unix_ms : null;
+  replace(el, content, at ? h('span', { class: 'updated', text: ` as of ${clock(at)}` }) : null);
 }
 
 function renderHeader() {
@@ -320,8 +322,8 @@ function gatewayCard(g) {
         g.last_handshake_age_seconds !== null ? ` handshake ${age(g.last_handshake_age_seconds)} ago` : ''] : tunnelBadge(null)),
       fact(g.usable ? 'Usable for' : 'Not usable for', age(g.usability_since_seconds))),
     h('div', { class: 'charts' },
-      chart(series, 'Uplink loss', 'uplink_loss_percent', '%', null),
-      chart(series, 'RTT', 'uplink_rtt_ms', 'ms', 'path_rtt_ms')));
+      chart(series, 'Uplink loss %', 'uplink_loss_percent', '%', null),
+      chart(series, 'RTT ms', 'uplink_rtt_ms', 'ms', 'path_rtt_ms')));
 }
 
 function fact(label, ...value) {
@@ -373,9 +375,11 @@ function chart(series, title, key, unit, secondKey) {
   if (second) svg.append(s('polyline', { points: points(times, second, x, y), class: 'line second' }));
 
   const last = lastValue(values);
-  replace(caption, h('span', { class: 'chart-title', text: `${title} (${unit}), last ${age(span / 1000)}` }),
-    h('span', { class: 'chart-now', text: ` now ${last === null ? '–' : num(last)} ${unit}` }),
-    second ? h('span', { class: 'legend', text: ' — uplink, ┄ path from here' }) : null);
+  const lastSecond = second ? lastValue(second) : null;
+  replace(caption, h('span', { class: 'chart-title', text: `${title}, last ${age(span / 1000)}` }),
+    h('span', { class: 'chart-now', text: second
+      ? ` now ${last === null ? '–' : num(last)} ${unit} uplink (solid), ${lastSecond === null ? '–' : num(lastSecond)} ${unit} path from here (dashed)`
+      : ` now ${last === null ? '–' : num(last)} ${unit}` }));
   replace(figure, caption, svg);
   return figure;
 }
