@@ -15,7 +15,8 @@ public static class Prefixes
         text = text.Trim();
         int slash = text.IndexOf('/');
         string addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || address.ScopeId != 0) return false;
+        if (!IPAddress.TryParse(addressText, out var address)) return false;
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0) return false; // ScopeId throws for IPv4
         if (addressText.Contains('%')) return false;
         int maxLength = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         int length = maxLength;
