@@ -75,15 +75,17 @@ public static class WeightCalculator
         var byId = gateways.ToDictionary(g => g.Id);
 
         // 2. Balance shares: new entrants start at their capacity share; then one integrator step if one is due.
+        // Existing shares make room for the entrants' capacity shares, so an entrant starts exactly at its capacity share.
         double capacityTotal = eligible.Sum(id => (double)Capacity(byId[id]));
-        foreach (var id in eligible)
-        {
-            if (states[id].BalanceShare is null)
-            {
-                double c = capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
-                states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, c) };
-            }
-        }
+        var entrants = eligible.Where(id => states[id].BalanceShare is null).ToList();
+        var incumbents = eligible.Where(id => states[id].BalanceShare is not null).ToList();
+        double CapacityShare(NodeId id) => capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
+        double room = 1 - entrants.Sum(CapacityShare);
+        Normalize(states, incumbents);
+        foreach (var id in incumbents)
+            states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, states[id].BalanceShare!.Value * room) };
+        foreach (var id in entrants)
+            states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, CapacityShare(id)) };
         foreach (var id in usableIds.Where(id => !eligibleSet.Contains(id)))
             states[id] = states[id] with { BalanceShare = null };
         Normalize(states, eligible);
