@@ -99,7 +99,11 @@ public static class WeightCalculator
         if (nowUnixMs >= nextBalance)
         {
             long dt = Math.Min(nowUnixMs - lastBalance, 2L * options.BalanceIntervalMs);
-            balanced = BalanceStep(states, eligible, byId, options, nowUnixMs, dt, nodeSeed);
+            // A gateway in slow start looks under-loaded because the ramp holds it back, not because its share is too
+            // small: integrating that error would wind its share up and overshoot when the ramp ends. It joins the
+            // balancing once its ramp is over and its load had a ramp's length of time to follow.
+            var settled = eligible.Where(id => nowUnixMs - states[id].EligibleAtUnixMs >= 2L * options.SlowStartMs).ToList();
+            balanced = BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
             steps++;
             lastBalance = nowUnixMs;
             double jitter = options.BalanceJitterFraction * StableHash.Symmetric(nodeSeed, steps);
@@ -149,10 +153,10 @@ public static class WeightCalculator
 
     /// <summary>One integrator step: b_g += k·(c_g − λ_g) over the gateways with a fresh summary. True if shares moved.</summary>
     private static bool BalanceStep(
-        SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> eligible, Dictionary<NodeId, GatewayView> byId,
+        SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> eligible, List<NodeId> settled, Dictionary<NodeId, GatewayView> byId,
         WeightOptions options, long nowUnixMs, long dtMs, ulong nodeSeed)
     {
-        var measured = eligible
+        var measured = settled
             .Where(id => byId[id].Summary is { } s && Math.Abs(nowUnixMs - s.TimestampUnixMs) <= options.MaxSummaryAgeMs && Capacity(byId[id]) > 0)
             .ToList();
         if (measured.Count < 2 || dtMs <= 0) return false;
