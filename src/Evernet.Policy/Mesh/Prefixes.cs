@@ -15,8 +15,8 @@ public static class Prefixes
         text = text.Trim();
         int slash = text.IndexOf('/');
         string addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || address.ScopeId != 0) return false;
-        if (addressText.Contains('%')) return false;
+        // A zone index ("fe80::1%eth0") names a link, not a network.
+        if (addressText.Contains('%') || !IPAddress.TryParse(addressText, out var address)) return false;
         int maxLength = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         int length = maxLength;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > maxLength)) return false;
