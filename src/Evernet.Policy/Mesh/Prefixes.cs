@@ -27,6 +27,15 @@ public static class Prefixes
         return true;
     }
 
+    /// <summary>Like <see cref="TryParse"/>, but refuses host bits (configuration should say what it means).</summary>
+    public static bool TryParseStrict(string? text, out IPNetwork network)
+    {
+        network = default;
+        if (text is null || !text.Contains('/')) return false;
+        string trimmed = text.Trim();
+        return TryParse(trimmed, out network) && IPAddress.Parse(trimmed[..trimmed.IndexOf('/')]).Equals(network.BaseAddress);
+    }
+
     public static bool Overlap(IPNetwork a, IPNetwork b) =>
         a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
 

@@ -39,8 +39,8 @@ public sealed class TunnelAddressing
     public TunnelAddressing(TunnelAddressingOptions options)
     {
         options.ThrowIfInvalid();
-        _v4 = IPNetwork.Parse(options.IPv4Prefix);
-        _v6 = IPNetwork.Parse(options.IPv6Prefix);
+        Prefixes.TryParseStrict(options.IPv4Prefix, out _v4);
+        Prefixes.TryParseStrict(options.IPv6Prefix, out _v6);
     }
 
     public IPNetwork IPv4Network => _v4;
