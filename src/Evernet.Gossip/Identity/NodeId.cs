@@ -34,6 +34,9 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
         return true;
     }
 
+    /// <summary>The first 8 bytes as a number: how the wire names members (see Wire/Messages.cs).</summary>
+    public ulong ShortId => _a;
+
     public bool IsEmpty => (_a | _b | _c | _d) == 0;
 
     public void CopyTo(Span<byte> destination)

@@ -61,9 +61,11 @@ public readonly record struct DigestEntry(ulong Origin, GossipItemKind Kind, ulo
 
 /// <summary>
 /// Anti-entropy, step 1 (and 2 when <see cref="IsReply"/>): the sender's digest, in chunks that each fit a datagram.
-/// The receiver answers with the records the sender lacks (<see cref="PushPullRecords"/>) and, if not a reply, its own digest.
+/// Each chunk is self-contained: it lists everything the sender holds with an origin in [RangeStart, RangeEnd], so a
+/// lost chunk only delays that range. The receiver answers with the records the sender lacks or holds older
+/// (<see cref="PushPullRecords"/>) and, if not a reply, with its own digest.
 /// </summary>
-public sealed record PushPullDigest(ulong Sender, uint ExchangeId, bool IsReply, ushort ChunkIndex, ushort ChunkCount, ImmutableArray<DigestEntry> Entries) : Message(Sender)
+public sealed record PushPullDigest(ulong Sender, uint ExchangeId, bool IsReply, ushort ChunkIndex, ushort ChunkCount, ulong RangeStart, ulong RangeEnd, ImmutableArray<DigestEntry> Entries) : Message(Sender)
 {
     public override MessageType Type => MessageType.PushPullDigest;
 }

@@ -1,0 +1,44 @@
+using Evernet.Dataplane.Commands;
+using Microsoft.Extensions.Logging;
+
+namespace Evernet.Dataplane;
+
+/// <summary>Per-operation wrapper: counts commands and changes, logs every change and every failure.</summary>
+internal sealed class CountingCommandRunner(ICommandRunner inner, ILogger logger) : ICommandRunner
+{
+    public int Commands { get; private set; }
+
+    public int Mutations { get; private set; }
+
+    public string? NetworkNamespace => inner.NetworkNamespace;
+
+    public bool CanRun(string program) => inner.CanRun(program);
+
+    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken)
+    {
+        Commands++;
+        if (command.Kind == CommandKind.Mutate)
+        {
+            Mutations++;
+            DataplaneLog.Mutating(logger, command.ToDisplayString());
+        }
+
+        var result = await inner.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && command.Kind == CommandKind.Mutate)
+        {
+            DataplaneLog.CommandFailed(logger, result.ExitCode, command.ToString(), result.StandardError.Trim());
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs a change and turns failure into <see cref="CommandFailedException"/>.</summary>
+    public async Task RunCheckedAsync(Command command, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(command, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new CommandFailedException(command, result);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Evernet.Gossip.Membership;
+using Evernet.Gossip.Records;
+using Evernet.Gossip.Wire;
+
+namespace Evernet.Gossip.Dissemination;
+
+/// <summary>
+/// Anti-entropy digests: what a node holds, as (origin, kind, version) sorted by origin and cut into self-contained
+/// chunks that each declare the origin range they cover, so a lost chunk costs only its range.
+/// </summary>
+public static class Digest
+{
+    /// <summary>The version of an accusation for digests: its liveness claim (incarnation, then verdict).</summary>
+    public static ulong VersionOf(Accusation a) => ((ulong)a.Incarnation << 2) | (a.Verdict == Verdict.Dead ? 2UL : 1UL);
+
+    public static List<DigestEntry> Build(MeshState state)
+    {
+        var entries = new List<DigestEntry>(state.Count * 2);
+        foreach (var o in state.Origins)
+        {
+            ulong s = o.Id.ShortId;
+            entries.Add(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
+            if (o.Summary is not null) entries.Add(new DigestEntry(s, GossipItemKind.GatewaySummary, o.Summary.Version));
+            if (o.Accusation is not null) entries.Add(new DigestEntry(s, GossipItemKind.Accusation, VersionOf(o.Accusation)));
+        }
+        foreach (var r in state.Revocations) entries.Add(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
+        entries.Sort((a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
+        return entries;
+    }
+
+    /// <summary>Cuts sorted entries into chunks of at most <paramref name="perChunk"/>, never splitting one origin.</summary>
+    public static List<(ulong Start, ulong End, List<DigestEntry> Entries)> Chunk(List<DigestEntry> sorted, int perChunk)
+    {
+        var chunks = new List<(ulong, ulong, List<DigestEntry>)>();
+        int i = 0;
+        ulong start = 0;
+        while (i < sorted.Count || chunks.Count == 0)
+        {
+            var part = new List<DigestEntry>(perChunk);
+            while (i < sorted.Count && part.Count < perChunk)
+            {
+                ulong origin = sorted[i].Origin;
+                int j = i;
+                while (j < sorted.Count && sorted[j].Origin == origin) j++;
+                if (part.Count > 0 && part.Count + (j - i) > perChunk) break;
+                for (; i < j; i++) part.Add(sorted[i]);
+            }
+            ulong end = i < sorted.Count ? sorted[i].Origin - 1 : ulong.MaxValue;
+            chunks.Add((start, end, part));
+            if (i >= sorted.Count) break;
+            start = sorted[i].Origin;
+        }
+        return chunks;
+    }
+
+    /// <summary>
+    /// What we hold within [start, end] that the peer's chunk shows it lacks or holds older: node records first, so the
+    /// items that depend on them find their origin known.
+    /// </summary>
+    public static List<IGossipItem> Missing(MeshState state, ulong start, ulong end, IReadOnlyList<DigestEntry> peer)
+    {
+        var theirs = new Dictionary<(ulong, GossipItemKind), ulong>(peer.Count);
+        var theirRevocations = new HashSet<(ulong, ulong)>();
+        foreach (var e in peer)
+        {
+            if (e.Kind == GossipItemKind.Revocation) theirRevocations.Add((e.Origin, e.Version));
+            else theirs[(e.Origin, e.Kind)] = e.Version;
+        }
+        var records = new List<IGossipItem>();
+        var others = new List<IGossipItem>();
+        foreach (var o in state.Origins)
+        {
+            ulong s = o.Id.ShortId;
+            if (s < start || s > end) continue;
+            if (!theirs.TryGetValue((s, GossipItemKind.NodeRecord), out var v) || v < o.Record.Version) records.Add(o.Record);
+            if (o.Summary is not null && (!theirs.TryGetValue((s, GossipItemKind.GatewaySummary), out v) || v < o.Summary.Version)) others.Add(o.Summary);
+            if (o.Accusation is not null && (!theirs.TryGetValue((s, GossipItemKind.Accusation), out v) || v < VersionOf(o.Accusation))) others.Add(o.Accusation);
+        }
+        foreach (var r in state.Revocations)
+        {
+            ulong s = r.Node.ShortId;
+            if (s >= start && s <= end && !theirRevocations.Contains((s, r.Serial))) others.Add(r);
+        }
+        records.AddRange(others);
+        return records;
+    }
+}

@@ -1,0 +1,104 @@
+using Evernet.Gossip.Membership;
+using Evernet.Gossip.Records;
+using Evernet.Gossip.Runtime;
+using Evernet.Gossip.View;
+
+namespace Evernet.Gossip;
+
+/// <summary>
+/// Gateways are few and matter most: every node watches every gateway on a short interval, independent of the SWIM
+/// round robin, and derives the routing signal (may traffic use this gateway right now?) from its own probes and the
+/// gateway's signed summary, without waiting for a membership verdict.
+/// </summary>
+public sealed partial class GossipNode
+{
+    private void OnGatewayRoundStart(ulong gatewayShort, uint expectedRound, long now)
+    {
+        if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != expectedRound) return;
+        var gateway = _state.Find(gatewayShort);
+        if (gateway is null || rt.Revoked || gateway.Liveness.State == MemberState.Left) return;
+        uint seq = NextSeq();
+        probe.StartRound(seq, now);
+        _probes[seq] = new PendingProbe { Kind = ProbeKind.Gateway, Target = gatewayShort, SentTicks = now };
+        _counters.ProbesSent++;
+        SendPing(gatewayShort, seq, fill: false);
+        _timers.Arm(now + _health.Scale(_options.GatewayProbeTimeout).Ticks, TimerKind.GatewayIndirect, gatewayShort, probe.Round);
+        _timers.Arm(now + _health.Scale(_options.GatewayRoundTimeout).Ticks, TimerKind.GatewayRoundEnd, gatewayShort, probe.Round);
+    }
+
+    private void OnGatewayIndirect(ulong gatewayShort, uint round, long now)
+    {
+        if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round || probe.Acked) return;
+        probe.IndirectSent = true;
+        SendPing(gatewayShort, probe.Seq, fill: false); // a second direct try: on a lossy path it is as good as a relay
+        _ring.Sample(_options.GatewayIndirectChecks, _sample, gatewayShort, Id.ShortId);
+        foreach (var relay in _sample)
+        {
+            if (_state.Find(relay) is not { Liveness.IsDown: false }) continue;
+            SendPingReq(relay, probe.Seq, gatewayShort);
+            _counters.IndirectProbesSent++;
+        }
+        _ = now;
+    }
+
+    private void OnGatewayRoundEnd(ulong gatewayShort, uint round, long now)
+    {
+        if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round) return;
+        _probes.Remove(probe.Seq);
+        if (probe.Acked) return; // the next round was scheduled by the ack
+        if (probe.OnRoundFailed(_options.GatewayFailedRoundsToUnusable))
+        {
+            UpdateUsability(gatewayShort, now);
+            // Direct and indirect probes failed repeatedly: as strong as a failed SWIM probe.
+            Suspect(gatewayShort, now);
+        }
+        // After a failed round the next one starts at once: confirm (or clear) quickly.
+        _timers.Arm(now, TimerKind.GatewayRoundStart, gatewayShort, probe.Round);
+    }
+
+    private void OnGatewayAck(ulong gatewayShort, uint seq, bool direct, long now)
+    {
+        if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Seq != seq || probe.Acked) return;
+        bool recovered = probe.OnAck(now, direct);
+        _timers.Arm(Math.Max(now, probe.RoundStartTicks + _options.GatewayProbeInterval.Ticks), TimerKind.GatewayRoundStart, gatewayShort, probe.Round);
+        var gateway = _state.Find(gatewayShort);
+        if (gateway is not null && gateway.Liveness.IsDown && gateway.Accusation is { } verdict)
+        {
+            // It answers although it was declared dead: tell it, so it refutes and everyone else learns it lives.
+            SendGossip(gatewayShort, urgent: false, verdict);
+        }
+        if (recovered || (gateway is not null && gateway.Liveness.IsDown) || !rt.Usable) UpdateUsability(gatewayShort, now);
+    }
+
+    /// <summary>Recomputes the routing signal for one gateway and reports a change.</summary>
+    private void UpdateUsability(ulong gatewayShort, long now)
+    {
+        var gateway = _state.Find(gatewayShort);
+        if (gateway is null || !gateway.IsGateway || !_runtime.TryGetValue(gatewayShort, out var rt)) return;
+        var reason = UsabilityOf(gateway, rt);
+        bool usable = reason == UsabilityReason.Usable;
+        if (usable == rt.Usable && reason == rt.Reason) return;
+        bool wasUsable = rt.Usable;
+        rt.Usable = usable;
+        rt.Reason = reason;
+        rt.UsabilitySinceTicks = now;
+        if (wasUsable && !usable) _counters.GatewayFailovers++;
+        if (wasUsable != usable || !usable)
+            Emit(new GatewayUsabilityChanged(ToUnixMs(now), gateway.Id, gateway.Record.Certificate.Name, usable, reason));
+    }
+
+    private UsabilityReason UsabilityOf(OriginState gateway, MemberRuntime rt)
+    {
+        if (rt.Revoked) return UsabilityReason.Revoked;
+        if (gateway.Liveness.State == MemberState.Left) return UsabilityReason.Left;
+        bool self = gateway.Id == Id;
+        var probe = rt.Gateway;
+        // A death verdict counts unless the gateway has answered us since.
+        if (!self && gateway.Liveness.State == MemberState.Dead && (probe is null || probe.LastAckTicks <= rt.DownSinceTicks))
+            return UsabilityReason.Dead;
+        if (!self && probe is not null && !probe.Reachable) return UsabilityReason.Unreachable;
+        if (gateway.Summary is null) return UsabilityReason.NoSummaryYet;
+        if (gateway.Summary.Uplink == UplinkState.Down) return UsabilityReason.UplinkDown;
+        return UsabilityReason.Usable;
+    }
+}

@@ -1,0 +1,204 @@
+using Evernet.Gossip.Identity;
+using Evernet.Gossip.Records;
+using Evernet.Gossip.Tests.Harness;
+using Evernet.Gossip.View;
+using Evernet.Gossip.Wire;
+using GossipPush = Evernet.Gossip.Wire.Gossip;
+
+namespace Evernet.Gossip.Tests;
+
+public sealed class GossipNodeTests
+{
+    private static MiniMesh Converged(int nodes = 8, int gateways = 2, ulong seed = 1)
+    {
+        var mesh = new MiniMesh(nodes, gateways, seed);
+        mesh.StartAll();
+        for (int g = 0; g < gateways; g++) mesh.PublishSummary(g, UplinkState.Up);
+        mesh.RunFor(TimeSpan.FromSeconds(20));
+        return mesh;
+    }
+
+    [Fact]
+    public void Members_converge_from_seeds_and_every_node_finds_every_gateway_usable()
+    {
+        using var mesh = Converged();
+        foreach (var s in mesh.Slots)
+        {
+            var view = s.Node.Snapshot();
+            Assert.Equal(8, view.Members.Length);
+            Assert.All(view.Members, m => Assert.Equal(MemberState.Alive, m.State));
+            Assert.Equal(2, view.Gateways.Length);
+            Assert.All(view.Gateways, g => Assert.True(g.Usable, $"{s.Index} sees {g.Name} {g.Reason}"));
+        }
+        var fingerprints = mesh.Slots.Select(s => s.Node.StateFingerprint()).Distinct().ToList();
+        Assert.Single(fingerprints);
+    }
+
+    [Fact]
+    public void Uplink_down_summary_makes_gateway_unusable_everywhere_within_half_a_second()
+    {
+        using var mesh = Converged();
+        var signedAt = mesh.Now;
+        mesh.PublishSummary(1, UplinkState.Down);
+        mesh.RunFor(TimeSpan.FromMilliseconds(500));
+        var gw = mesh.Slots[1].Node.Id;
+        foreach (var s in mesh.Slots.Skip(2))
+        {
+            var e = s.Events.OfType<GatewayUsabilityChanged>().LastOrDefault(x => x.Gateway == gw);
+            Assert.NotNull(e);
+            Assert.False(e!.Usable);
+            Assert.Equal(UsabilityReason.UplinkDown, e.Reason);
+            Assert.True(e.AtUnixMs - signedAt.ToUnixTimeMilliseconds() <= 100, $"node {s.Index} took {e.AtUnixMs - signedAt.ToUnixTimeMilliseconds()} ms");
+        }
+        mesh.PublishSummary(1, UplinkState.Up);
+        mesh.RunFor(TimeSpan.FromMilliseconds(500));
+        Assert.All(mesh.Slots.Skip(2), s => Assert.True(s.Node.Snapshot().Gateways.Single(g => g.Id == gw).Usable));
+    }
+
+    [Fact]
+    public void Crashed_gateway_is_unusable_at_every_node_within_one_and_a_half_seconds_then_dead()
+    {
+        using var mesh = Converged();
+        var crashAt = mesh.Now;
+        mesh.Crash(0);
+        mesh.RunFor(TimeSpan.FromSeconds(1.5));
+        var gw = mesh.Slots[0].Node.Id;
+        foreach (var s in mesh.Live)
+        {
+            var g = s.Node.Snapshot().Gateways.Single(x => x.Id == gw);
+            Assert.False(g.Usable, $"node {s.Index} still uses the crashed gateway");
+        }
+        mesh.RunFor(TimeSpan.FromSeconds(60));
+        foreach (var s in mesh.Live)
+            Assert.Equal(MemberState.Dead, s.Node.Snapshot().Members.Single(m => m.Id == gw).State);
+        // The gateway comes back: it refutes and is usable again.
+        mesh.Restart(0);
+        mesh.PublishSummary(0, UplinkState.Up);
+        mesh.RunFor(TimeSpan.FromSeconds(30));
+        foreach (var s in mesh.Live)
+        {
+            Assert.Equal(MemberState.Alive, s.Node.Snapshot().Members.Single(m => m.Id == gw).State);
+            Assert.True(s.Node.Snapshot().Gateways.Single(x => x.Id == gw).Usable, $"node {s.Index}");
+        }
+        _ = crashAt;
+    }
+
+    [Fact]
+    public void Versions_never_go_backwards_across_a_restart()
+    {
+        using var mesh = Converged();
+        ulong before = mesh.Slots[3].Node.CurrentVersion;
+        mesh.Crash(3);
+        mesh.RunFor(TimeSpan.FromSeconds(1));
+        mesh.Restart(3);
+        Assert.True(mesh.Slots[3].Node.CurrentVersion > before);
+        mesh.RunFor(TimeSpan.FromSeconds(10));
+        var id = mesh.Slots[3].Node.Id;
+        foreach (var s in mesh.Live)
+            Assert.Equal(MemberState.Alive, s.Node.Snapshot().Members.Single(m => m.Id == id).State);
+    }
+
+    [Fact]
+    public void Garbage_and_truncated_datagrams_are_counted_and_change_nothing()
+    {
+        using var mesh = Converged();
+        var target = mesh.Slots[4];
+        string before = target.Node.StateFingerprint();
+        var random = new Random(7);
+        for (int i = 0; i < 500; i++)
+        {
+            var bytes = new byte[random.Next(0, 1400)];
+            random.NextBytes(bytes);
+            mesh.Inject(4, "sim:99", bytes);
+        }
+        Assert.Equal(500, target.Node.Counters.RejectsByReason[(int)RejectReason.Malformed] + target.Node.Counters.RejectsByReason[(int)RejectReason.UnknownSender]);
+        Assert.Equal(before, target.Node.StateFingerprint());
+    }
+
+    [Fact]
+    public void Replayed_summary_is_rejected_as_stale_and_forged_one_as_bad_signature()
+    {
+        using var mesh = Converged();
+        mesh.Record = true;
+        mesh.PublishSummary(0, UplinkState.Up, loadDown: 1);
+        mesh.RunFor(TimeSpan.FromSeconds(2));
+        var old = mesh.Slots[5].Node.Snapshot().Gateways.Single(g => g.Id == mesh.Slots[0].Node.Id).Summary!;
+        mesh.PublishSummary(0, UplinkState.Up, loadDown: 2);
+        mesh.RunFor(TimeSpan.FromSeconds(2));
+        var victim = mesh.Slots[5];
+        long staleBefore = victim.Node.Counters.RejectsByReason[(int)RejectReason.Stale];
+        var replay = Encode(new GossipPush(mesh.Slots[6].Node.Id.ShortId, true, [old]));
+        mesh.Inject(5, "sim:6", replay);
+        Assert.Equal(staleBefore + 1, victim.Node.Counters.RejectsByReason[(int)RejectReason.Stale]);
+
+        var current = victim.Node.Snapshot().Gateways.Single(g => g.Id == mesh.Slots[0].Node.Id).Summary!;
+        var forged = current with { Version = current.Version + 1, Uplink = UplinkState.Down };
+        long badBefore = victim.Node.Counters.RejectsByReason[(int)RejectReason.BadSignature];
+        mesh.Inject(5, "sim:6", Encode(new GossipPush(mesh.Slots[6].Node.Id.ShortId, true, [forged])));
+        Assert.Equal(badBefore + 1, victim.Node.Counters.RejectsByReason[(int)RejectReason.BadSignature]);
+        Assert.True(victim.Node.Snapshot().Gateways.Single(g => g.Id == mesh.Slots[0].Node.Id).Usable);
+    }
+
+    [Fact]
+    public void Node_with_certificate_from_untrusted_authority_is_never_admitted()
+    {
+        using var mesh = Converged();
+        using var rogueKey = MiniMesh.KeyFromSeed(77, 1);
+        using var rogueAuthorityKey = MiniMesh.KeyFromSeed(77, 2);
+        using var wg = WireGuardKeyPair.Generate();
+        var rogueAuthority = new CertificateAuthority(rogueAuthorityKey);
+        var cert = rogueAuthority.Issue(rogueKey.Id, wg.PublicKey.Span, "rogue", NodeRoles.Gateway, 1, mesh.Now.AddDays(-1), mesh.Now.AddDays(1));
+        var record = Signing.SignNodeRecord(new NodeRecord(rogueKey.Id, 1, mesh.Now.ToUnixTimeMilliseconds(), 0, false, ["sim:50"], [], cert, ReadOnlyMemory<byte>.Empty), rogueKey);
+        var summary = Signing.SignGatewaySummary(new GatewaySummary(rogueKey.Id, 2, mesh.Now.ToUnixTimeMilliseconds(), UplinkState.Up, [], 1, 1, 0, 0, 0, 0, false, ReadOnlyMemory<byte>.Empty), rogueKey);
+        var c = mesh.Slots[2].Node.Counters;
+        long authorityBefore = c.RejectsByReason[(int)RejectReason.UnknownAuthority];
+        long senderBefore = c.RejectsByReason[(int)RejectReason.UnknownSender];
+        mesh.Inject(2, "sim:50", Encode(new PushPullRecords(rogueKey.Id.ShortId, 1, [record, summary])));
+        mesh.Inject(2, "sim:50", Encode(new Ping(rogueKey.Id.ShortId, 1, mesh.Slots[2].Node.Id.ShortId, 0, [])));
+        Assert.Equal(authorityBefore + 1, c.RejectsByReason[(int)RejectReason.UnknownAuthority]);
+        Assert.Equal(senderBefore + 1, c.RejectsByReason[(int)RejectReason.UnknownSender]);
+        Assert.DoesNotContain(mesh.Slots[2].Node.Snapshot().Members, m => m.Id == rogueKey.Id);
+        mesh.RunFor(TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(mesh.Slots[2].Node.Snapshot().Members, m => m.Id == rogueKey.Id);
+    }
+
+    [Fact]
+    public void Revocation_removes_a_member_everywhere()
+    {
+        using var mesh = Converged();
+        var victim = mesh.Slots[6];
+        var revocation = mesh.Authority.Revoke(victim.Node.Id, victim.Certificate.Serial, mesh.Now, "stolen router");
+        Assert.True(mesh.Slots[2].Node.SubmitRevocation(revocation));
+        mesh.Pump(mesh.Slots[2]);
+        mesh.RunFor(TimeSpan.FromSeconds(10));
+        foreach (var s in mesh.Slots.Where(s => s.Index != 6))
+        {
+            var m = s.Node.Snapshot().Members.Single(m => m.Id == victim.Node.Id);
+            Assert.Equal(MemberState.Left, m.State);
+        }
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_trace()
+    {
+        string Trace(ulong seed)
+        {
+            using var mesh = new MiniMesh(6, 1, seed) { Record = true };
+            mesh.StartAll();
+            mesh.PublishSummary(0, UplinkState.Up);
+            mesh.RunFor(TimeSpan.FromSeconds(10));
+            using var h = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            foreach (var (f, t, p) in mesh.Sent) { h.AppendData(BitConverter.GetBytes(f * 1000 + t)); h.AppendData(p); }
+            return Convert.ToHexString(h.GetHashAndReset());
+        }
+        Assert.Equal(Trace(3), Trace(3));
+        Assert.NotEqual(Trace(3), Trace(4));
+    }
+
+    private static byte[] Encode(Message m)
+    {
+        var buffer = new byte[WireLimits.MaxDatagram];
+        Assert.True(WireCodec.TryEncode(m, buffer, out int n));
+        return buffer[..n];
+    }
+}
