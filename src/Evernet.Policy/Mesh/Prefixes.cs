@@ -39,6 +39,19 @@ public static class Prefixes
     public static bool Overlap(IPNetwork a, IPNetwork b) =>
         a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
 
+    /// <summary>The first and last address of a prefix as numbers, for cheap overlap tests over many prefixes.</summary>
+    public static PrefixRange Range(IPNetwork network)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        bytes.Clear();
+        bool v4 = IsIPv4(network);
+        network.BaseAddress.TryWriteBytes(v4 ? bytes[12..] : bytes, out _);
+        UInt128 low = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        int hostBits = (v4 ? 32 : 128) - network.PrefixLength;
+        UInt128 span = hostBits == 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
+        return new PrefixRange(v4, low, low + span);
+    }
+
     public static bool IsIPv4(IPNetwork network) => network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
 
     /// <summary>IPv4 before IPv6, then by address bytes, then shorter first.</summary>
@@ -54,4 +67,10 @@ public static class Prefixes
 
     /// <summary>"10.0.0.0/24", "fd00::/64": the form `ip` and `wg` print.</summary>
     public static string Format(IPNetwork network) => $"{network.BaseAddress}/{network.PrefixLength}";
+}
+
+/// <summary>A prefix as an inclusive address range; two prefixes overlap exactly when their ranges intersect.</summary>
+public readonly record struct PrefixRange(bool IPv4, UInt128 First, UInt128 Last)
+{
+    public bool Overlaps(PrefixRange other) => IPv4 == other.IPv4 && First <= other.Last && other.First <= Last;
 }
