@@ -71,9 +71,15 @@ internal static class Program
         {
             host.Run();
         }
-        catch (StartupException)
+        catch (StartupException e)
         {
+            Console.Error.WriteLine($"evernetd: cannot start: {e.Message}");
             return ExitConfig;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"evernetd: stopped on an unexpected error: {e.Message}");
+            return 1;
         }
         return Environment.ExitCode;
     }

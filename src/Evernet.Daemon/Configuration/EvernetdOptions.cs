@@ -43,7 +43,7 @@ public sealed class EvernetdOptions
     /// <summary>The node key file in the state directory.</summary>
     public string NodeKeyFile => Path.Combine(StateDirectory, State.StateDirectory.NodeKeyFileName);
 
-    /// <summary>The configured WireGuard key file, or wg.key in the state directory.</summary>
+    /// <summary>The configured WireGuard key file, or wireguard.key in the state directory.</summary>
     public string EffectiveWireGuardKeyFile =>
         string.IsNullOrWhiteSpace(WireGuard.PrivateKeyFile) ? Path.Combine(StateDirectory, State.StateDirectory.WireGuardKeyFileName) : WireGuard.PrivateKeyFile;
 }
@@ -136,7 +136,7 @@ public sealed class WireGuardSettings
 {
     /// <summary>The UDP port a gateway's WireGuard interface listens on (the port nodes dial).</summary>
     public int ListenPort { get; set; } = 51820;
-    /// <summary>Private key file (base64, as `wg genkey` writes it). Null: wg.key in the state directory, created if missing.</summary>
+    /// <summary>Private key file (base64, as `wg genkey` writes it). Null: wireguard.key in the state directory, created if missing.</summary>
     public string? PrivateKeyFile { get; set; }
     /// <summary>A node's per-gateway interfaces are named prefix + gateway fingerprint (15 characters in all).</summary>
     public string InterfacePrefix { get; set; } = "evg-";

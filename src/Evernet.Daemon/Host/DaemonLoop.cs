@@ -54,6 +54,7 @@ public sealed partial class DaemonLoop
     public PolicyEngine Policy => _policy;
     public GatewayHealthPublisher? Gateway => _gateway;
     public long Iterations { get; private set; }
+    public long PlanFailures { get; private set; }
     /// <summary>Set by the loop each iteration; the watchdog only pets systemd while the loop is alive.</summary>
     public long LastIterationTicks { get; private set; }
 
@@ -191,7 +192,18 @@ public sealed partial class DaemonLoop
         _lastPlanTicks = now.UtcTicks;
         var view = _node.Snapshot();
         LastView = view;
-        var plan = _policy.Update(view, now.ToUnixTimeMilliseconds());
+        DataplanePlan plan;
+        try
+        {
+            plan = _policy.Update(view, now.ToUnixTimeMilliseconds());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A planning bug must not take the mesh down: keep the installed dataplane, report, retry next tick.
+            PlanFailures++;
+            LogPlanFailed(_logger, e);
+            return;
+        }
         var previousWeights = LastPlan?.Weights;
         LastPlan = plan;
         if (plan.Weights is { Changed: true } weights && previousWeights is not null)
@@ -205,6 +217,9 @@ public sealed partial class DaemonLoop
 
     /// <summary>Forces a plan on the next iteration (certificate reload, drain).</summary>
     public void RequestReplan() => _replanNow = true;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "planning failed; the installed dataplane stays as it is")]
+    private static partial void LogPlanFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "work item on the daemon loop failed")]
     private static partial void LogWorkFailed(ILogger logger, Exception e);

@@ -68,6 +68,13 @@ public sealed partial class EvernetService : BackgroundService
             Environment.ExitCode = 78; // EX_CONFIG: systemd should not hammer a broken setup
             throw;
         }
+        catch (ArgumentException e)
+        {
+            // Options that pass the configuration check but not a component's own validation: still a config error.
+            LogStartupFailed(_logger, e.Message);
+            Environment.ExitCode = 78;
+            throw new StartupException(e.Message, e);
+        }
     }
 
     private async Task RunAsync(CancellationToken stoppingToken)
@@ -76,7 +83,11 @@ public sealed partial class EvernetService : BackgroundService
         var state = Startup(() => StateDirectory.Open(o.StateDirectory));
         var (key, created) = Startup(state.LoadOrCreateNodeKey);
         var (wireGuardKey, _) = Startup(() => state.LoadOrCreateWireGuardKey(o.WireGuard.PrivateKeyFile));
-        var versions = Startup(() => state.OpenVersionStore(created, _commandLine.ResetVersionFloor, _time));
+        // Keys provisioned offline (evernetctl keys generate into the state directory) arrive without a version file or
+        // a membership snapshot: that is a first start, so continue above the clock, which is above any counter.
+        bool provisioned = !created && !File.Exists(state.VersionPath) && !File.Exists(state.MembershipPath);
+        if (provisioned) LogProvisionedKey(_logger, state.NodeKeyPath);
+        var versions = Startup(() => state.OpenVersionStore(created, _commandLine.ResetVersionFloor || provisioned, _time));
         var certificate = Startup(() => CertificateFiles.ReadCertificate(o.CertificateFile));
         if (certificate.Node != key.Id)
             throw new StartupException($"certificateFile: {o.CertificateFile} is for node {certificate.Node.ToHex()}, but this node's key ({state.NodeKeyPath}) is {key.Id.ToHex()}");
@@ -364,6 +375,9 @@ public sealed partial class EvernetService : BackgroundService
             throw new StartupException(e.Message, e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} was provisioned without a version file: first start, record versions continue from the clock")]
+    private static partial void LogProvisionedKey(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "evernetd started: {Name} ({Fingerprint}), {Role}, gossip on {Endpoints}")]
     private static partial void LogStarted(ILogger logger, string name, string fingerprint, string role, string endpoints);

@@ -43,5 +43,10 @@ public static class PolicyOptionsMapping
             ProbeIntervalMs = o.Gateway.ProbeIntervalMs,
             ProbeTimeoutMs = Math.Max(o.Gateway.ProbeIntervalMs, 250),
         },
+        Load = new LoadReporterOptions
+        {
+            CapacityDownBps = o.Gateway.CapacityDownBps,
+            CapacityUpBps = o.Gateway.CapacityUpBps,
+        },
     };
 }
