@@ -10,7 +10,9 @@
 #   --warmup        seconds between evernetd's start and the window (default 60): the join, the first push-pull,
 #                   the JIT (framework-dependent) and the GC settling are left out
 #   --interval      RSS sampling interval (default 5)
-#   --env N=V       environment for evernetd only (e.g. --env DOTNET_GCgen0size=0x200000); repeatable
+#   --env N=V       environment for evernetd only; repeatable. Default: the Environment= of
+#                   packaging/systemd/evernetd.service (measure the daemon as it is deployed)
+#   --no-unit-env   start evernetd without the unit's environment (the runtime's GC defaults)
 #
 # The emulator (tests/Evernet.MeshEmulator) runs 102 real GossipNodes on 127.0.0.1:PORT.., 3 of them gateways that
 # publish summaries every 5 s, and writes the guest's keys, certificate and configuration (dry-run dataplane,
@@ -25,6 +27,7 @@ warmup=60
 interval=5
 base_port=47600
 envs=""
+unit_env=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --daemon) daemon=$2; shift 2 ;;
@@ -33,10 +36,15 @@ while [ $# -gt 0 ]; do
         --interval) interval=$2; shift 2 ;;
         --base-port) base_port=$2; shift 2 ;;
         --env) envs="$envs $2"; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --no-unit-env) unit_env=0; shift ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "measure-idle.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
+
+if [ "$unit_env" = 1 ]; then
+    envs="$(sed -n 's/^Environment=//p' "$root/packaging/systemd/evernetd.service" | tr '\n' ' ')$envs"
+fi
 
 work=$(mktemp -d /tmp/evernet-idle.XXXXXX)
 emu_pid=""
