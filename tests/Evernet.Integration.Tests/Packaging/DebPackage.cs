@@ -7,6 +7,7 @@ namespace Evernet.Integration.Tests.Packaging;
 /// The .deb that packaging/deb/build-deb.sh builds (NativeAOT, amd64), built once per test run. Publishing takes a
 /// minute or two, so the package is kept in the temp directory under a hash of everything it is built from (the
 /// tracked and changed files of src/, packaging/, docs/ and the build props): a second run on the same tree reuses it.
+/// PACKAGING_TEST_DEB=/path/to/evernet.deb tests that package instead (a developer's shortcut; CI leaves it unset).
 /// </summary>
 public sealed class DebPackage
 {
@@ -18,6 +19,8 @@ public sealed class DebPackage
 
     private static async Task<string> BuildAsync()
     {
+        if (Environment.GetEnvironmentVariable("PACKAGING_TEST_DEB") is { Length: > 0 } given)
+            return File.Exists(given) ? given : throw new FileNotFoundException("PACKAGING_TEST_DEB names no file", given);
         string root = PackagingCommand.RepositoryRoot;
         string key = await InputHashAsync(root);
         string cache = Path.Combine(Path.GetTempPath(), "evernet-deb-cache", key);

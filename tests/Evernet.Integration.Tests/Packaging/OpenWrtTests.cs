@@ -215,7 +215,8 @@ public sealed class OpenWrtTests : IDisposable
             var result = await OpenWrtShell.RunAsync(shell, OpenWrtShell.Uci2Json, [path]);
             Assert.True(result.ExitCode == 1, $"{what} ({shell}): {result}");
             Assert.Equal("", result.Stdout); // nothing half-translated
-            Assert.Contains(path + expected, result.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith(path + ":", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains(expected.StartsWith(':') ? path + expected : expected, result.Stderr, StringComparison.Ordinal);
         }
     }
 
@@ -337,7 +338,7 @@ public sealed class OpenWrtTests : IDisposable
 
         // A typo the translation catches, then one only the daemon's check catches: the old JSON stays, the instance
         // is declared unchanged (procd keeps it running), and the reason is logged.
-        File.AppendAllText(uci, "\toption prot '7946'\n");
+        File.AppendAllText(uci, "\n\toption prot '7946'\n");
         var typo = await OpenWrtShell.RunAsync(shell, Harness(uci, json), []);
         Assert.Contains("open_instance evernetd", typo.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("rc=0\n", typo.Stdout, StringComparison.Ordinal);

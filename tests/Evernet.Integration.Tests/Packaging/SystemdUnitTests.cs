@@ -25,8 +25,13 @@ public sealed partial class SystemdUnitTests : IDisposable
         var exe = Path.Combine(_root, "usr", "bin", "evernetd");
         File.WriteAllText(exe, "#!/bin/sh\nexit 0\n");
         File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // A copy, not a link: systemd resolves the units' own symlinks inside --root.
         var systemUnits = Path.Combine(_root, "usr", "lib", "systemd", "system");
-        if (!Directory.Exists(systemUnits)) Directory.CreateSymbolicLink(systemUnits, "/usr/lib/systemd/system");
+        if (!Directory.Exists(systemUnits))
+        {
+            var copy = PackagingCommand.RunAsync(["cp", "-a", "/usr/lib/systemd/system", Path.Combine(_root, "usr", "lib", "systemd")]).GetAwaiter().GetResult();
+            if (copy.ExitCode != 0) throw new InvalidOperationException(copy.ToString());
+        }
         File.WriteAllText(Path.Combine(_root, "etc", "systemd", "system", "evernetd.service"), unitText);
         return _root;
     }
