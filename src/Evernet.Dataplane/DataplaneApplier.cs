@@ -18,7 +18,7 @@ namespace Evernet.Dataplane;
 /// <see cref="Status"/>. Disposing or abandoning the applier leaves everything installed (a daemon restart must not drop
 /// traffic); only <see cref="TeardownAsync"/> removes what evernet owns.
 /// </summary>
-public sealed class DataplaneApplier
+public sealed class DataplaneApplier : IDataplane
 {
     private readonly ICommandRunner _runner;
     private readonly DataplaneOptions _options;
@@ -97,6 +97,11 @@ public sealed class DataplaneApplier
         catch (DataplaneException exception)
         {
             errors.Add(Error(exception));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The host must keep running; the status says what went wrong.
+            errors.Add(new DataplaneError(DataplaneErrorKind.Internal, $"{exception.GetType().Name}: {exception.Message}", _time.GetUtcNow()));
         }
 
         var duration = stopwatch.Elapsed;

@@ -38,6 +38,27 @@ public sealed class EvernetdOptions
     /// <summary>Compute everything, change nothing in the kernel (the dataplane logs what it would run).</summary>
     public bool DryRun { get; set; }
 
+    /// <summary>
+    /// Optional settings written as "" or null in JSON (the JSON provider turns null into "") mean "not set".
+    /// Called after binding, before validation.
+    /// </summary>
+    public void NormalizeOptionalValues()
+    {
+        static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        Gossip.BindInterface = Clean(Gossip.BindInterface);
+        WireGuard.PrivateKeyFile = Clean(WireGuard.PrivateKeyFile);
+        Metrics.ListenAddress = Clean(Metrics.ListenAddress);
+        WebAdmin.ListenAddress = Clean(WebAdmin.ListenAddress);
+        WebAdmin.PasswordHash = Clean(WebAdmin.PasswordHash);
+        Gateway.WanInterface = Clean(Gateway.WanInterface);
+        foreach (var c in TrafficClasses)
+        {
+            if (c is null) continue;
+            c.Gateway = Clean(c.Gateway);
+            c.Match.Protocol = Clean(c.Match.Protocol);
+        }
+    }
+
     public bool IsGateway => string.Equals(Role?.Trim(), RoleNames.Gateway, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The node key file in the state directory.</summary>
