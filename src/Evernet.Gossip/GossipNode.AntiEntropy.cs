@@ -23,8 +23,11 @@ public sealed partial class GossipNode
 
     private void OnPushPullTimer(long now)
     {
-        _timers.Arm(now + _options.PushPullInterval.Ticks, TimerKind.PushPull);
         _pushPullRound++;
+        // The first exchanges after start come quickly (2, 4, 8, 16 s): a joining node pulls the whole state from
+        // several members instead of waiting for piggybacked records to trickle in.
+        var interval = _pushPullRound <= 4 ? TimeSpan.FromSeconds(1 << _pushPullRound) : _options.PushPullInterval;
+        _timers.Arm(now + Math.Min(interval.Ticks, _options.PushPullInterval.Ticks), TimerKind.PushPull);
         PeerAddress? partner = null;
         if (_pushPullRound % 3 == 0) partner = RandomDownMember();
         if (partner is null)
