@@ -7,8 +7,8 @@ namespace Evernet.Daemon.State;
 /// </summary>
 public static class AtomicFile
 {
-    public const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    public const UnixFileMode PublicMode = SecretMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    public const UnixFileMode SecretMode = Evernet.Control.SecureFile.SecretMode;
+    public const UnixFileMode PublicMode = Evernet.Control.SecureFile.PublicMode;
     private const string TemporarySuffix = ".tmp";
 
     public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
