@@ -21,7 +21,7 @@ public sealed partial class GossipNode
         probe.StartRound(seq, now);
         _probes[seq] = new PendingProbe { Kind = ProbeKind.Gateway, Target = gatewayShort, SentTicks = now };
         _counters.ProbesSent++;
-        SendPing(gatewayShort, seq);
+        SendPing(gatewayShort, seq, fill: false);
         _timers.Arm(now + _health.Scale(_options.GatewayProbeTimeout).Ticks, TimerKind.GatewayIndirect, gatewayShort, probe.Round);
         _timers.Arm(now + _health.Scale(_options.GatewayRoundTimeout).Ticks, TimerKind.GatewayRoundEnd, gatewayShort, probe.Round);
     }
@@ -30,7 +30,7 @@ public sealed partial class GossipNode
     {
         if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round || probe.Acked) return;
         probe.IndirectSent = true;
-        SendPing(gatewayShort, probe.Seq); // a second direct try: on a lossy path it is as good as a relay
+        SendPing(gatewayShort, probe.Seq, fill: false); // a second direct try: on a lossy path it is as good as a relay
         _ring.Sample(_options.GatewayIndirectChecks, _sample, gatewayShort, Id.ShortId);
         foreach (var relay in _sample)
         {

@@ -58,6 +58,8 @@ public sealed partial class GossipNode
     private void OnSwimIndirectTimer(uint seq, long now)
     {
         if (!_probes.TryGetValue(seq, out var probe) || probe.Acked || probe.Kind != ProbeKind.Swim) return;
+        // A second direct try alongside the relays: on lossy radio hops the direct path is as likely to work as any relay.
+        SendPing(probe.Target, seq, fill: false);
         _ring.Sample(_options.IndirectChecks, _sample, probe.Target, Id.ShortId);
         foreach (var relay in _sample)
         {

@@ -46,6 +46,13 @@ public sealed partial class GossipNode
         if (!senderKnown && message is not PushPullRecords and not GossipPush)
         {
             Reject(RejectReason.UnknownSender, $"{message.Type} from unknown sender {message.Sender:x16} at {from}");
+            // It probes us, so it knows us and we should know it: introduce ourselves and pull its state (rate-limited:
+            // a stranger cannot make us send much).
+            if (message is Ping or PingReq && NowTicks - _lastJoinBackTicks >= JoinBackSpacing.Ticks)
+            {
+                _lastJoinBackTicks = NowTicks;
+                SendJoin(from);
+            }
             return;
         }
 
@@ -61,6 +68,11 @@ public sealed partial class GossipNode
             case PushPullRecords records: ApplyItems(records.Items, records.Sender); break;
         }
     }
+
+    private static readonly TimeSpan JoinBackSpacing = TimeSpan.FromMilliseconds(250);
+    private long _lastJoinBackTicks = long.MinValue / 2;
+    private const int MaxHeldSelfAccusations = 8;
+    private readonly List<Accusation> _heldSelfAccusations = new();
 
     private bool _runtimeRevoked(ulong shortId) => _runtime.TryGetValue(shortId, out var rt) && rt.Revoked;
 
@@ -165,6 +177,7 @@ public sealed partial class GossipNode
         }
         _reaped.Remove(record.Origin);
         _counters.ItemsAccepted++;
+        if (_heldSelfAccusations.Count > 0) ReleaseSelfAccusations(record.Origin);
         long now = NowTicks;
         var rt = RuntimeOf(origin, now);
         rt.Address = record.Addresses.Length > 0 ? new PeerAddress(record.Addresses[0]) : rt.Address;
@@ -172,6 +185,17 @@ public sealed partial class GossipNode
         foreach (var released in _state.Released) OnReleased(released, now);
         OnLivenessMaybeChanged(origin, before, now);
         return ItemResult.Accepted;
+    }
+
+    private void ReleaseSelfAccusations(NodeId admitted)
+    {
+        for (int i = _heldSelfAccusations.Count - 1; i >= 0; i--)
+        {
+            var a = _heldSelfAccusations[i];
+            if (a.Accuser != admitted) continue;
+            _heldSelfAccusations.RemoveAt(i);
+            ApplyAccusation(a);
+        }
     }
 
     private void OnReleased(IGossipItem item, long now)
@@ -229,6 +253,13 @@ public sealed partial class GossipNode
     {
         if (accusation.Accuser == accusation.Target) { Reject(RejectReason.BadSignature, "self-accusation"); return ItemResult.Refused; }
         var accuser = accusation.Accuser == Id ? null : _state.Find(accusation.Accuser);
+        if (accusation.Target == Id && accuser is null && accusation.Incarnation >= _incarnation &&
+            _heldSelfAccusations.Count < MaxHeldSelfAccusations && Signing.VerifyAccusation(accusation, _verifier))
+        {
+            // Accused by someone we have not admitted yet (a join race): keep it until its record arrives, then refute.
+            _heldSelfAccusations.Add(accusation);
+            return ItemResult.Duplicate;
+        }
         if (accusation.Accuser != Id && (accuser is null || _runtimeRevoked(accusation.Accuser.ShortId)))
         {
             Reject(RejectReason.UnknownOrigin, $"accusation by unknown {accusation.Accuser.Fingerprint}");

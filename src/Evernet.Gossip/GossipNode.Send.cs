@@ -18,11 +18,35 @@ public sealed partial class GossipNode
 
     private ulong KnownSummaryVersionOf(ulong member) => _state.Find(member)?.Summary?.Version ?? 0;
 
-    private void SendPing(ulong target, uint seq)
+    /// <param name="fill">
+    /// False for the frequent gateway probes: piggybacking there would spend every update's few transmissions on the
+    /// gateways, which already know, instead of on random members (the hub problem).
+    /// </param>
+    private void SendPing(ulong target, uint seq, bool fill = true)
     {
         if (!_runtime.TryGetValue(target, out var rt) || rt.Address.Value is null) return;
-        Send(rt.Address, new Ping(Id.ShortId, seq, target, KnownSummaryVersionOf(target), []), fill: true);
+        Send(rt.Address, new Ping(Id.ShortId, seq, target, KnownSummaryVersionOf(target), []), fill);
     }
+
+    /// <summary>memberlist's gossip tick: drain the broadcast queue towards random members, not only on probes.</summary>
+    private void OnGossipTick(long now)
+    {
+        _timers.Arm(now + _options.GossipInterval.Ticks, TimerKind.GossipTick);
+        if (_broadcasts.Count == 0) return;
+        _ring.Sample(_options.GossipFanout, _gossipTargets, Id.ShortId);
+        foreach (var m in _gossipTargets)
+        {
+            if (_state.Find(m) is not { Liveness.IsDown: false } || !_runtime.TryGetValue(m, out var rt) || rt.Address.Value is null) continue;
+            _piggyback.Clear();
+            var empty = new GossipPush(Id.ShortId, false, []);
+            int budget = WireLimits.MaxDatagram - WireCodec.MeasureEnvelope(empty) - 3;
+            _broadcasts.Fill(_piggyback, budget, BroadcastQueue.TransmitLimit(_options.RetransmitMultiplier, KnownMembers), WireLimits.MaxItemsPerMessage);
+            if (_piggyback.Count == 0) break;
+            Send(rt.Address, empty with { Items = [.. _piggyback] }, fill: false);
+        }
+    }
+
+    private readonly List<ulong> _gossipTargets = new();
 
     private void SendPingReq(ulong relay, uint seq, ulong target)
     {

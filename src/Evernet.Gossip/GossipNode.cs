@@ -106,6 +106,7 @@ public sealed partial class GossipNode
         _timers.Arm(now + _options.RecordRefreshInterval.Ticks, TimerKind.Refresh);
         _timers.Arm(now + TimeSpan.FromSeconds(10).Ticks, TimerKind.Reap);
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);
+        _timers.Arm(now + Jitter(_options.GossipInterval), TimerKind.GossipTick);
     }
 
     private static readonly TimeSpan JoinRetryInterval = TimeSpan.FromSeconds(2);
@@ -136,6 +137,7 @@ public sealed partial class GossipNode
                 case TimerKind.Refresh: OnRefreshTimer(now); break;
                 case TimerKind.Reap: OnReapTimer(now); break;
                 case TimerKind.JoinRetry: OnJoinRetryTimer(now); break;
+                case TimerKind.GossipTick: OnGossipTick(now); break;
             }
         }
     }

@@ -15,6 +15,9 @@ public sealed class GossipOptions
     public double SuspicionMaxMultiplier { get; set; } = 6;
     /// <summary>λ: each update is retransmitted about λ·log(N+1) times.</summary>
     public double RetransmitMultiplier { get; set; } = 4;
+    /// <summary>memberlist's gossip tick: while updates wait in the broadcast queue, push them to GossipFanout random members at this interval.</summary>
+    public TimeSpan GossipInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    public int GossipFanout { get; set; } = 3;
     /// <summary>Urgent items (uplink state changes) are pushed at once to this many members by every node that learns them.</summary>
     public int UrgentFanout { get; set; } = 4;
     /// <summary>Anti-entropy: a digest exchange with one random member per interval.</summary>
@@ -50,6 +53,8 @@ public sealed class GossipOptions
         Check(SuspicionMaxMultiplier is >= 1 and <= 100, nameof(SuspicionMaxMultiplier), "must be 1..100");
         Check(RetransmitMultiplier is >= 1 and <= 100, nameof(RetransmitMultiplier), "must be 1..100");
         Check(UrgentFanout is >= 1 and <= 32, nameof(UrgentFanout), "must be 1..32");
+        Check(GossipInterval > TimeSpan.Zero, nameof(GossipInterval), "must be positive");
+        Check(GossipFanout is >= 1 and <= 16, nameof(GossipFanout), "must be 1..16");
         Check(PushPullInterval > TimeSpan.Zero, nameof(PushPullInterval), "must be positive");
         Check(GatewayProbeInterval > TimeSpan.Zero, nameof(GatewayProbeInterval), "must be positive");
         Check(GatewayProbeTimeout > TimeSpan.Zero && GatewayProbeTimeout < GatewayRoundTimeout, nameof(GatewayProbeTimeout), "must be positive and shorter than GatewayRoundTimeout");

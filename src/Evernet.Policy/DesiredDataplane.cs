@@ -13,6 +13,19 @@ public sealed record DesiredDataplane(
     ImmutableArray<ClassRouteSpec> ClassRoutes)
 {
     public static DesiredDataplane Empty { get; } = new([], null, []);
+
+    // Records compare ImmutableArray fields by reference; these compare them element by element, so "no change" is
+    // detectable with ==. The planner emits every array in a canonical order, so equal content means equal arrays.
+    public bool Equals(DesiredDataplane? other) =>
+        other is not null
+        && ValueEquality.Same(Interfaces, other.Interfaces)
+        && Equals(DefaultRoute, other.DefaultRoute)
+        && ValueEquality.Same(ClassRoutes, other.ClassRoutes);
+
+    public override int GetHashCode() => HashCode.Combine(ValueEquality.Hash(Interfaces), DefaultRoute, ValueEquality.Hash(ClassRoutes));
+
+    /// <summary>A stable, complete, human-readable rendering: equal values give equal strings (for logs, diffs and hashing).</summary>
+    public string ToCanonicalString() => DataplaneText.Render(this);
 }
 
 /// <summary>One WireGuard interface. Private keys are never in here: the dataplane reads them from <see cref="PrivateKeyFile"/>.</summary>
@@ -22,14 +35,28 @@ public sealed record WireGuardInterfaceSpec(
     int? ListenPort,
     ImmutableArray<string> Addresses,
     int Mtu,
-    ImmutableArray<WireGuardPeerSpec> Peers);
+    ImmutableArray<WireGuardPeerSpec> Peers)
+{
+    public bool Equals(WireGuardInterfaceSpec? other) =>
+        other is not null && Name == other.Name && PrivateKeyFile == other.PrivateKeyFile && ListenPort == other.ListenPort
+        && ValueEquality.Same(Addresses, other.Addresses) && Mtu == other.Mtu && ValueEquality.Same(Peers, other.Peers);
+
+    public override int GetHashCode() => HashCode.Combine(Name, PrivateKeyFile, ListenPort, ValueEquality.Hash(Addresses), Mtu, ValueEquality.Hash(Peers));
+}
 
 /// <summary>PublicKey in base64 as `wg` prints it. Endpoint "host:port" or null (a gateway learns nodes' endpoints from their handshakes).</summary>
 public sealed record WireGuardPeerSpec(
     string PublicKey,
     string? Endpoint,
     ImmutableArray<string> AllowedIps,
-    int PersistentKeepaliveSeconds);
+    int PersistentKeepaliveSeconds)
+{
+    public bool Equals(WireGuardPeerSpec? other) =>
+        other is not null && PublicKey == other.PublicKey && Endpoint == other.Endpoint
+        && ValueEquality.Same(AllowedIps, other.AllowedIps) && PersistentKeepaliveSeconds == other.PersistentKeepaliveSeconds;
+
+    public override int GetHashCode() => HashCode.Combine(PublicKey, Endpoint, ValueEquality.Hash(AllowedIps), PersistentKeepaliveSeconds);
+}
 
 /// <summary>One usable gateway as a next hop: out of its tunnel interface, with its integer weight.</summary>
 public sealed record GatewayNexthop(string GatewayName, string Interface, string? Via, int Weight);
@@ -44,7 +71,15 @@ public sealed record MultipathRouteSpec(
     ImmutableArray<string> SourcePrefixes,
     ImmutableArray<GatewayNexthop> Nexthops,
     int Buckets,
-    int IdleTimerSeconds);
+    int IdleTimerSeconds)
+{
+    public bool Equals(MultipathRouteSpec? other) =>
+        other is not null && Table == other.Table && RulePriority == other.RulePriority
+        && ValueEquality.Same(SourcePrefixes, other.SourcePrefixes) && ValueEquality.Same(Nexthops, other.Nexthops)
+        && Buckets == other.Buckets && IdleTimerSeconds == other.IdleTimerSeconds;
+
+    public override int GetHashCode() => HashCode.Combine(Table, RulePriority, ValueEquality.Hash(SourcePrefixes), ValueEquality.Hash(Nexthops), Buckets, IdleTimerSeconds);
+}
 
 public enum TrafficStrategy : byte
 {
@@ -61,7 +96,21 @@ public sealed record ClassRouteSpec(
     int Table,
     int RulePriority,
     TrafficMatch Match,
-    ImmutableArray<GatewayNexthop> Nexthops);
+    ImmutableArray<GatewayNexthop> Nexthops)
+{
+    public bool Equals(ClassRouteSpec? other) =>
+        other is not null && Name == other.Name && Strategy == other.Strategy && FirewallMark == other.FirewallMark
+        && Table == other.Table && RulePriority == other.RulePriority && Equals(Match, other.Match) && ValueEquality.Same(Nexthops, other.Nexthops);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Strategy, FirewallMark, Table, RulePriority, Match, ValueEquality.Hash(Nexthops));
+}
 
 /// <summary>Protocol "tcp"/"udp"/null(any), destination ports (empty: any), DSCP values (empty: any).</summary>
-public sealed record TrafficMatch(string? Protocol, ImmutableArray<int> DestinationPorts, ImmutableArray<int> Dscp);
+public sealed record TrafficMatch(string? Protocol, ImmutableArray<int> DestinationPorts, ImmutableArray<int> Dscp)
+{
+    public bool Equals(TrafficMatch? other) =>
+        other is not null && Protocol == other.Protocol
+        && ValueEquality.Same(DestinationPorts, other.DestinationPorts) && ValueEquality.Same(Dscp, other.Dscp);
+
+    public override int GetHashCode() => HashCode.Combine(Protocol, ValueEquality.Hash(DestinationPorts), ValueEquality.Hash(Dscp));
+}

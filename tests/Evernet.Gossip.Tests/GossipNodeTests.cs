@@ -150,11 +150,13 @@ public sealed class GossipNodeTests
         var cert = rogueAuthority.Issue(rogueKey.Id, wg.PublicKey.Span, "rogue", NodeRoles.Gateway, 1, mesh.Now.AddDays(-1), mesh.Now.AddDays(1));
         var record = Signing.SignNodeRecord(new NodeRecord(rogueKey.Id, 1, mesh.Now.ToUnixTimeMilliseconds(), 0, false, ["sim:50"], [], cert, ReadOnlyMemory<byte>.Empty), rogueKey);
         var summary = Signing.SignGatewaySummary(new GatewaySummary(rogueKey.Id, 2, mesh.Now.ToUnixTimeMilliseconds(), UplinkState.Up, [], 1, 1, 0, 0, 0, 0, false, ReadOnlyMemory<byte>.Empty), rogueKey);
+        var c = mesh.Slots[2].Node.Counters;
+        long authorityBefore = c.RejectsByReason[(int)RejectReason.UnknownAuthority];
+        long senderBefore = c.RejectsByReason[(int)RejectReason.UnknownSender];
         mesh.Inject(2, "sim:50", Encode(new PushPullRecords(rogueKey.Id.ShortId, 1, [record, summary])));
         mesh.Inject(2, "sim:50", Encode(new Ping(rogueKey.Id.ShortId, 1, mesh.Slots[2].Node.Id.ShortId, 0, [])));
-        var c = mesh.Slots[2].Node.Counters;
-        Assert.Equal(1, c.RejectsByReason[(int)RejectReason.UnknownAuthority]);
-        Assert.Equal(1, c.RejectsByReason[(int)RejectReason.UnknownSender]);
+        Assert.Equal(authorityBefore + 1, c.RejectsByReason[(int)RejectReason.UnknownAuthority]);
+        Assert.Equal(senderBefore + 1, c.RejectsByReason[(int)RejectReason.UnknownSender]);
         Assert.DoesNotContain(mesh.Slots[2].Node.Snapshot().Members, m => m.Id == rogueKey.Id);
         mesh.RunFor(TimeSpan.FromSeconds(5));
         Assert.DoesNotContain(mesh.Slots[2].Node.Snapshot().Members, m => m.Id == rogueKey.Id);

@@ -147,8 +147,10 @@ public sealed class TrustStoreTests
         a.TryAddRevocation(ca.Revoke(n2.Id, 0, Now, ""), Verifier, out _);
         b.TryAddRevocation(ca.Revoke(n2.Id, 0, Now, ""), Verifier, out _);
         b.TryAddRevocation(ca.Revoke(n3.Id, 4, Now, ""), Verifier, out _);
-        foreach (var r in b.Revocations.ToList()) a.TryAddRevocation(r, Verifier, out _);
-        foreach (var r in a.Revocations.ToList()) b.TryAddRevocation(r, Verifier, out _);
+        var held = a.Revocations;
+        foreach (var r in b.Revocations) a.TryAddRevocation(r, Verifier, out _);
+        Assert.Equal(2, held.Count); // a snapshot: adding does not disturb a reader
+        foreach (var r in a.Revocations) b.TryAddRevocation(r, Verifier, out _);
         Assert.Equal(3, a.Revocations.Count);
         Assert.Equal(3, b.Revocations.Count);
         Assert.True(b.IsRevoked(n1.Id, 1) && a.IsRevoked(n3.Id, 4) && a.IsRevoked(n2.Id, 9));

@@ -19,6 +19,7 @@ public sealed class TrustStore
 {
     private readonly HashSet<NodeId> _authorities;
     private readonly Dictionary<(NodeId Node, ulong Serial), Revocation> _revocations = new();
+    private Revocation[]? _snapshot;
 
     public TrustStore(IEnumerable<NodeId> authorities)
     {
@@ -28,8 +29,8 @@ public sealed class TrustStore
 
     public IReadOnlyCollection<NodeId> Authorities => _authorities;
 
-    /// <summary>Accepted revocations, in no particular order (a live view: do not hold it across calls that add).</summary>
-    public IReadOnlyCollection<Revocation> Revocations => _revocations.Values;
+    /// <summary>Accepted revocations in the order they were accepted; a snapshot, safe to hold while adding more.</summary>
+    public IReadOnlyCollection<Revocation> Revocations => _snapshot ??= [.. _revocations.Values];
 
     public bool IsTrustedAuthority(NodeId authority) => _authorities.Contains(authority);
 
@@ -75,6 +76,7 @@ public sealed class TrustStore
             return false;
         }
         _revocations.Add((revocation.Node, revocation.Serial), revocation);
+        _snapshot = null;
         result = AdmissionResult.Valid;
         return true;
     }

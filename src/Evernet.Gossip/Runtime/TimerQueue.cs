@@ -14,6 +14,7 @@ internal enum TimerKind : byte
     Refresh,
     Reap,
     JoinRetry,
+    GossipTick,
 }
 
 internal readonly record struct TimerEntry(TimerKind Kind, ulong Key, uint Tag);

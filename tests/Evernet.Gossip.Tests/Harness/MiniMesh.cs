@@ -114,7 +114,7 @@ internal sealed class MiniMesh : IDisposable
             if (s.Down) continue;
             int to = int.Parse(t.Destination.Value.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture);
             if (Record) Sent.Add((s.Index, to, t.Payload));
-            if (Drop(s.Index, to)) continue;
+            if (to >= Slots.Count || Drop(s.Index, to)) continue; // nobody at that address
             _inFlight.Enqueue((to, s.Address, t.Payload), ((_clock.Now + Latency).UtcTicks, ++_sequence));
         }
         while (s.Node.TryPollEvent(out var e)) s.Events.Add(e!);

@@ -1,0 +1,264 @@
+using System.Collections.Immutable;
+using Evernet.Gossip.Identity;
+using Evernet.Gossip.Records;
+using Evernet.Gossip.View;
+
+namespace Evernet.Policy;
+
+/// <summary>
+/// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
+///
+/// Per gateway g the weight is proportional to b_g · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
+///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC and every balancing step
+///    moves it by k·(c_g − λ_g), where λ_g = L_g/ΣL is g's share of the total (bottleneck-direction) load the gateways
+///    report. Every node applies the same absolute shift to its shares, so the mesh's aggregate load share moves by
+///    k·(c − λ) whatever the number of nodes or how their traffic is spread: λ → c geometrically, i.e. every gateway
+///    runs at the same utilisation (which is also "proportional to spare capacity"). Each node's own traffic is part
+///    of the loads it reads; that is what closes the loop, and the small k (dt/τ) keeps it from overshooting while
+///    sticky flows make the load lag the weights. Floor-clamped, so a full gateway still gets a trickle.
+///  - q_g, path quality from this node's tunnel measurements: loss and extra RTT over the best path, and a degraded uplink.
+///  - r_g, slow start: a gateway that (re)becomes usable ramps from a small fraction to full over a configured time,
+///    after a hold-down if it has been flapping.
+/// An unusable gateway (core view, uplink down, draining, path dead, certificate void) drops to zero at once.
+/// Integer weights move only when a change reaches the hysteresis threshold, or the usable set changes.
+/// </summary>
+public static class WeightCalculator
+{
+    public static WeightResult Compute(
+        MeshView view,
+        PathQualitySnapshot paths,
+        WeightOptions options,
+        WeightState previous,
+        long nowUnixMs,
+        ulong nodeSeed,
+        RevocationCheck? revocationCheck = null)
+    {
+        var gateways = (view.Gateways.IsDefault ? [] : view.Gateways)
+            .GroupBy(g => g.Id).Select(g => g.First())
+            .OrderBy(g => g.Id)
+            .ToList();
+
+        // 1. Usability and per-gateway control state (hold-down, slow start, flap history).
+        var states = new SortedDictionary<NodeId, GatewayControlState>();
+        var reasons = new Dictionary<NodeId, string>();
+        foreach (var g in gateways)
+        {
+            var (usable, reason) = GatewayUsability.Evaluate(view, g, paths, nowUnixMs, revocationCheck);
+            reasons[g.Id] = reason;
+            previous.Gateways.TryGetValue(g.Id, out var p);
+            var failures = Prune(p?.RecentFailures ?? [], nowUnixMs, options.FlapWindowMs);
+            if (!usable)
+            {
+                if (p is { Usable: true }) failures = failures.Add(nowUnixMs);
+                states[g.Id] = new GatewayControlState(false, 0, 0, null, 0, failures);
+                continue;
+            }
+            if (p is { Usable: true })
+            {
+                states[g.Id] = p with { RecentFailures = failures };
+                continue;
+            }
+            // (Re)became usable. On this node's very first computation there is nothing to ramp against: trust the core's
+            // "usable since" so a restarting node does not slow-start gateways that have been fine for hours.
+            long since = previous.IsInitial && p is null ? Math.Min(nowUnixMs, g.UsabilitySinceUnixMs) : nowUnixMs;
+            long hold = failures.Length >= 2
+                ? Math.Min(options.HoldDownMaxMs, (long)options.HoldDownBaseMs << Math.Min(20, failures.Length - 2))
+                : 0;
+            states[g.Id] = new GatewayControlState(true, since, since + hold, null, 0, failures);
+        }
+
+        var usableIds = states.Where(s => s.Value.Usable).Select(s => s.Key).ToList();
+        var eligible = usableIds.Where(id => nowUnixMs >= states[id].EligibleAtUnixMs).ToList();
+        // If every usable gateway is in hold-down, flapping gateways beat no gateway at all.
+        if (eligible.Count == 0) eligible = usableIds;
+        var eligibleSet = eligible.ToHashSet();
+        var byId = gateways.ToDictionary(g => g.Id);
+
+        // 2. Balance shares: new entrants start at their capacity share; then one integrator step if one is due.
+        double capacityTotal = eligible.Sum(id => (double)Capacity(byId[id]));
+        foreach (var id in eligible)
+        {
+            if (states[id].BalanceShare is null)
+            {
+                double c = capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
+                states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, c) };
+            }
+        }
+        foreach (var id in usableIds.Where(id => !eligibleSet.Contains(id)))
+            states[id] = states[id] with { BalanceShare = null };
+        Normalize(states, eligible);
+
+        long lastBalance = previous.IsInitial ? nowUnixMs : previous.LastBalanceUnixMs;
+        long nextBalance = previous.IsInitial
+            ? nowUnixMs + (long)(options.BalanceIntervalMs * StableHash.Unit(nodeSeed, 0xBA1A))
+            : previous.NextBalanceUnixMs;
+        ulong steps = previous.Steps;
+        bool balanced = false;
+        if (nowUnixMs >= nextBalance)
+        {
+            long dt = Math.Min(nowUnixMs - lastBalance, 2L * options.BalanceIntervalMs);
+            balanced = BalanceStep(states, eligible, byId, options, nowUnixMs, dt, nodeSeed);
+            steps++;
+            lastBalance = nowUnixMs;
+            double jitter = options.BalanceJitterFraction * StableHash.Symmetric(nodeSeed, steps);
+            nextBalance = nowUnixMs + Math.Max(1, (long)(options.BalanceIntervalMs * (1 + jitter)));
+        }
+
+        // 3. Final shares: balance share × path quality × slow start.
+        var quality = Quality(eligible, byId, paths, options);
+        var raw = new Dictionary<NodeId, double>();
+        var ramp = new Dictionary<NodeId, double>();
+        foreach (var id in eligible)
+        {
+            var s = states[id];
+            double progress = options.SlowStartMs == 0 ? 1 : Math.Clamp((double)(nowUnixMs - s.EligibleAtUnixMs) / options.SlowStartMs, 0, 1);
+            ramp[id] = options.SlowStartInitialFraction + (1 - options.SlowStartInitialFraction) * progress;
+            raw[id] = s.BalanceShare!.Value * quality[id] * ramp[id];
+        }
+        var weights = Apportion(raw, options.Total);
+
+        // 4. Hysteresis: keep the published weights unless the usable set changed or a weight moved enough.
+        bool sameSet = eligible.Count > 0
+            && states.All(s => (weights.GetValueOrDefault(s.Key) > 0) == (previous.Gateways.TryGetValue(s.Key, out var p) && p.Weight > 0))
+            && previous.Gateways.Keys.All(k => states.ContainsKey(k) || previous.Gateways[k].Weight == 0);
+        int maxMove = states.Keys.Concat(previous.Gateways.Keys).Distinct()
+            .Select(id => Math.Abs(weights.GetValueOrDefault(id) - (previous.Gateways.TryGetValue(id, out var p) ? p.Weight : 0)))
+            .DefaultIfEmpty(0).Max();
+        bool keep = sameSet && maxMove < Math.Max(1, options.HysteresisWeight);
+        if (keep)
+        {
+            foreach (var id in eligible) weights[id] = previous.Gateways[id].Weight;
+        }
+        bool changed = maxMove > 0 && !keep;
+
+        var result = ImmutableArray.CreateBuilder<GatewayWeight>(gateways.Count);
+        var final = ImmutableSortedDictionary.CreateBuilder<NodeId, GatewayControlState>();
+        foreach (var g in gateways)
+        {
+            var s = states[g.Id] with { Weight = weights.GetValueOrDefault(g.Id) };
+            final[g.Id] = s;
+            string reason = s.Usable && !eligibleSet.Contains(g.Id) ? "HoldDown" : reasons[g.Id];
+            result.Add(new GatewayWeight(g.Id, g.Name, s.Weight, s.Usable, reason, s.BalanceShare ?? 0,
+                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id)));
+        }
+        var state = new WeightState(false, nowUnixMs, lastBalance, nextBalance, steps, final.ToImmutable());
+        return new WeightResult(result.MoveToImmutable(), state, changed, balanced);
+    }
+
+    /// <summary>One integrator step: b_g += k·(c_g − λ_g) over the gateways with a fresh summary. True if shares moved.</summary>
+    private static bool BalanceStep(
+        SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> eligible, Dictionary<NodeId, GatewayView> byId,
+        WeightOptions options, long nowUnixMs, long dtMs, ulong nodeSeed)
+    {
+        var measured = eligible
+            .Where(id => byId[id].Summary is { } s && Math.Abs(nowUnixMs - s.TimestampUnixMs) <= options.MaxSummaryAgeMs && Capacity(byId[id]) > 0)
+            .ToList();
+        if (measured.Count < 2 || dtMs <= 0) return false;
+        double capacity = 0, load = 0;
+        var effectiveLoad = new Dictionary<NodeId, double>();
+        foreach (var id in measured)
+        {
+            var s = byId[id].Summary!;
+            double utilisation = Utilisation(s);
+            effectiveLoad[id] = utilisation * s.CapacityDownBps;
+            capacity += s.CapacityDownBps;
+            load += effectiveLoad[id];
+        }
+        if (load <= 0) return false;
+        double mean = load / capacity;
+        if (measured.All(id => Math.Abs(effectiveLoad[id] / byId[id].Summary!.CapacityDownBps - mean) < options.DeadbandUtilisation)) return false;
+
+        double gain = Math.Min(0.5, (double)dtMs / options.ControllerTimeConstantMs * (1 + options.GainJitterFraction * StableHash.Symmetric(nodeSeed, 0x6A1)));
+        double measuredShare = measured.Sum(id => states[id].BalanceShare!.Value);
+        foreach (var id in measured)
+        {
+            // Errors are in shares of the measured gateways; scale to the part of b they own so unmeasured ones keep theirs.
+            double error = byId[id].Summary!.CapacityDownBps / capacity - effectiveLoad[id] / load;
+            double b = states[id].BalanceShare!.Value + gain * error * measuredShare;
+            states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, b) };
+        }
+        Normalize(states, eligible);
+        return true;
+    }
+
+    /// <summary>Utilisation in the bottleneck direction: the more loaded of download and upload.</summary>
+    public static double Utilisation(GatewaySummary s)
+    {
+        double down = s.CapacityDownBps > 0 ? (double)s.LoadDownBps / s.CapacityDownBps : 0;
+        double up = s.CapacityUpBps > 0 ? (double)s.LoadUpBps / s.CapacityUpBps : 0;
+        return Math.Max(down, up);
+    }
+
+    private static ulong Capacity(GatewayView g) => g.Summary?.CapacityDownBps ?? 0;
+
+    private static Dictionary<NodeId, double> Quality(List<NodeId> eligible, Dictionary<NodeId, GatewayView> byId, PathQualitySnapshot paths, WeightOptions options)
+    {
+        var rtt = new Dictionary<NodeId, double?>();
+        var loss = new Dictionary<NodeId, double>();
+        foreach (var id in eligible)
+        {
+            var g = byId[id];
+            if (paths.For(id) is { } p && p.Samples > p.ConsecutiveLosses)
+            {
+                rtt[id] = p.RttMs;
+                loss[id] = p.LossRatio;
+            }
+            else
+            {
+                rtt[id] = g.SmoothedRttMs > 0 ? g.SmoothedRttMs : null;
+                loss[id] = Math.Clamp(g.ProbeLossRatio, 0, 1);
+            }
+        }
+        double best = rtt.Values.Where(r => r is not null).Select(r => r!.Value).DefaultIfEmpty(0).Min();
+        var quality = new Dictionary<NodeId, double>();
+        foreach (var id in eligible)
+        {
+            double keep = 1 - loss[id], lossFactor = 1;
+            for (int i = 0; i < options.LossPenaltyExponent; i++) lossFactor *= keep;
+            double rttFactor = rtt[id] is double r ? options.RttPenaltyReferenceMs / (options.RttPenaltyReferenceMs + Math.Max(0, r - best)) : 1;
+            double degraded = byId[id].Summary?.Uplink == UplinkState.Degraded ? options.DegradedFactor : 1;
+            quality[id] = Math.Max(options.MinQualityFactor, lossFactor * rttFactor * degraded);
+        }
+        return quality;
+    }
+
+    private static void Normalize(SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> ids)
+    {
+        double sum = ids.Sum(id => states[id].BalanceShare ?? 0);
+        if (sum <= 0) return;
+        foreach (var id in ids) states[id] = states[id] with { BalanceShare = states[id].BalanceShare / sum };
+    }
+
+    private static ImmutableArray<long> Prune(ImmutableArray<long> failures, long nowUnixMs, long windowMs) =>
+        failures.IsDefaultOrEmpty ? [] : [.. failures.Where(t => nowUnixMs - t < windowMs)];
+
+    /// <summary>
+    /// Largest-remainder rounding of shares to integers summing to <paramref name="total"/>, at least 1 each
+    /// (ties by gateway id, so every node rounds the same way).
+    /// </summary>
+    public static Dictionary<NodeId, int> Apportion(IReadOnlyDictionary<NodeId, double> shares, int total)
+    {
+        var result = new Dictionary<NodeId, int>();
+        if (shares.Count == 0) return result;
+        double sum = shares.Values.Sum(v => Math.Max(0, v));
+        var ids = shares.Keys.Order().ToList();
+        if (sum <= 0 || double.IsNaN(sum) || double.IsInfinity(sum))
+            shares = ids.ToDictionary(id => id, _ => 1.0);
+        sum = shares.Values.Sum(v => Math.Max(0, v));
+        var exact = ids.ToDictionary(id => id, id => Math.Max(0, shares[id]) / sum * total);
+        foreach (var id in ids) result[id] = (int)Math.Floor(exact[id]);
+        int left = total - result.Values.Sum();
+        foreach (var id in ids.OrderByDescending(id => exact[id] - result[id]).ThenBy(id => id).Take(Math.Max(0, left))) result[id]++;
+        // Rounding error can only overshoot by a unit or so; take it from the largest.
+        for (; left < 0; left++) result[ids.OrderByDescending(id => result[id]).ThenBy(id => id).First()]--;
+        foreach (var id in ids)
+        {
+            if (result[id] > 0) continue;
+            var donor = ids.Where(d => result[d] > 1).OrderByDescending(d => result[d]).ThenBy(d => d).FirstOrDefault();
+            if (result.GetValueOrDefault(donor) <= 1) break;
+            result[donor]--;
+            result[id] = 1;
+        }
+        return result;
+    }
+}

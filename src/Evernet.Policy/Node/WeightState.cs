@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using Evernet.Gossip.Identity;
+
+namespace Evernet.Policy;
+
+/// <summary>
+/// The controller's memory of one gateway. <see cref="BalanceShare"/> is the integrator (null while not eligible);
+/// <see cref="Weight"/> the last published integer weight; <see cref="RecentFailures"/> when it last turned unusable
+/// (within the flap window), which sets the hold-down.
+/// </summary>
+public sealed record GatewayControlState(
+    bool Usable,
+    long UsableSinceUnixMs,
+    long EligibleAtUnixMs,
+    double? BalanceShare,
+    int Weight,
+    ImmutableArray<long> RecentFailures);
+
+/// <summary>Everything the weight controller carries from one update to the next. Start from <see cref="Initial"/>.</summary>
+public sealed record WeightState(
+    bool IsInitial,
+    long UpdatedUnixMs,
+    long LastBalanceUnixMs,
+    long NextBalanceUnixMs,
+    ulong Steps,
+    ImmutableSortedDictionary<NodeId, GatewayControlState> Gateways)
+{
+    public static WeightState Initial { get; } = new(true, 0, 0, 0, 0, ImmutableSortedDictionary<NodeId, GatewayControlState>.Empty);
+}
+
+/// <summary>One gateway's outcome, with the factors that produced it (for evernetctl and the simulator).</summary>
+public sealed record GatewayWeight(
+    NodeId Gateway,
+    string Name,
+    int Weight,
+    bool Usable,
+    string Reason,
+    double BalanceShare,
+    double RampFactor,
+    double QualityFactor);
+
+/// <summary>
+/// Integer weights per gateway, ordered by gateway id. <see cref="Changed"/>: they differ from the previous update's.
+/// </summary>
+public sealed record WeightResult(ImmutableArray<GatewayWeight> Gateways, WeightState State, bool Changed, bool Balanced)
+{
+    public int TotalWeight => Gateways.Sum(g => g.Weight);
+    public int WeightOf(NodeId gateway) => Gateways.FirstOrDefault(g => g.Gateway == gateway)?.Weight ?? 0;
+}

@@ -1,0 +1,73 @@
+namespace Evernet.Policy;
+
+/// <summary>
+/// The node-side weight controller (see docs/design.md, "Weight controller"). Defaults suit a mesh whose load moves
+/// between gateways only as flows end and new ones start (resilient nexthop groups): the balancing loop is slow
+/// (tens of seconds) on purpose, failover is not (an unusable gateway drops to zero at once).
+/// </summary>
+public sealed class WeightOptions
+{
+    /// <summary>Weights of usable gateways always sum to this.</summary>
+    public int Total { get; set; } = 1000;
+    /// <summary>No eligible gateway's balance share falls below this: a full gateway still gets a trickle of new flows.</summary>
+    public double FloorShare { get; set; } = 0.02;
+    /// <summary>
+    /// Integral time constant of the balancing loop: a share error of e moves this node's shares by e·dt/τ. Must be at
+    /// least about four times the lag between a weight change and the load summaries showing it (flow turnover plus
+    /// summary interval), or the loop overshoots.
+    /// </summary>
+    public int ControllerTimeConstantMs { get; set; } = 90_000;
+    /// <summary>How often a node takes a balancing step ...</summary>
+    public int BalanceIntervalMs { get; set; } = 2_000;
+    /// <summary>... ± this fraction, from the node's seed, so nodes do not step in lockstep.</summary>
+    public double BalanceJitterFraction { get; set; } = 0.5;
+    /// <summary>Per-node gain spread (from the node's seed): the gain is multiplied by 1 ± this.</summary>
+    public double GainJitterFraction { get; set; } = 0.2;
+    /// <summary>No balancing while every gateway's utilisation is within this of the mean: noise must not steer.</summary>
+    public double DeadbandUtilisation { get; set; } = 0.03;
+    /// <summary>Integer weights are re-published only when one moved by at least this much (or the usable set changed).</summary>
+    public int HysteresisWeight { get; set; } = 10;
+    /// <summary>A gateway that becomes usable ramps from <see cref="SlowStartInitialFraction"/> of its share to all of it over this time.</summary>
+    public int SlowStartMs { get; set; } = 30_000;
+    public double SlowStartInitialFraction { get; set; } = 0.05;
+    /// <summary>A gateway that failed more than once within <see cref="FlapWindowMs"/> waits a hold-down before it gets weight again: base · 2^(failures−2), capped.</summary>
+    public int HoldDownBaseMs { get; set; } = 2_000;
+    public int HoldDownMaxMs { get; set; } = 60_000;
+    public int FlapWindowMs { get; set; } = 300_000;
+    /// <summary>A gateway whose summary says Degraded gets its share multiplied by this.</summary>
+    public double DegradedFactor { get; set; } = 0.5;
+    /// <summary>Path loss l multiplies the share by (1 − l)^this.</summary>
+    public int LossPenaltyExponent { get; set; } = 4;
+    /// <summary>A path this much slower (ms) than the best path gets half the share; twice as much a third, and so on.</summary>
+    public double RttPenaltyReferenceMs { get; set; } = 50;
+    /// <summary>The path-quality factor never falls below this (a usable gateway is never starved by quality alone).</summary>
+    public double MinQualityFactor { get; set; } = 0.05;
+    /// <summary>A summary signed longer ago than this is too old to balance on (the gateway stays usable if the core says so).</summary>
+    public int MaxSummaryAgeMs { get; set; } = 60_000;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var e = new OptionErrors();
+        e.Check(Total is >= 100 and <= 1_000_000, nameof(Total), "must be 100..1000000");
+        e.Check(FloorShare is >= 0 and <= 0.2, nameof(FloorShare), "must be 0..0.2");
+        e.Check(ControllerTimeConstantMs is >= 1_000 and <= 3_600_000, nameof(ControllerTimeConstantMs), "must be 1000..3600000");
+        e.Check(BalanceIntervalMs >= 100 && BalanceIntervalMs <= ControllerTimeConstantMs, nameof(BalanceIntervalMs), "must be 100..ControllerTimeConstantMs");
+        e.Check(BalanceJitterFraction is >= 0 and < 1, nameof(BalanceJitterFraction), "must be in [0, 1)");
+        e.Check(GainJitterFraction is >= 0 and < 1, nameof(GainJitterFraction), "must be in [0, 1)");
+        e.Check(DeadbandUtilisation is >= 0 and <= 0.5, nameof(DeadbandUtilisation), "must be 0..0.5");
+        e.Check(HysteresisWeight >= 0 && HysteresisWeight <= Total / 10, nameof(HysteresisWeight), "must be 0..Total/10");
+        e.Check(SlowStartMs is >= 0 and <= 3_600_000, nameof(SlowStartMs), "must be 0..3600000");
+        e.Check(SlowStartInitialFraction is > 0 and <= 1, nameof(SlowStartInitialFraction), "must be in (0, 1]");
+        e.Check(HoldDownBaseMs is >= 0 and <= 3_600_000, nameof(HoldDownBaseMs), "must be 0..3600000");
+        e.Check(HoldDownMaxMs >= HoldDownBaseMs && HoldDownMaxMs <= 3_600_000, nameof(HoldDownMaxMs), "must be HoldDownBaseMs..3600000");
+        e.Check(FlapWindowMs is >= 0 and <= 86_400_000, nameof(FlapWindowMs), "must be 0..86400000");
+        e.Check(DegradedFactor is > 0 and <= 1, nameof(DegradedFactor), "must be in (0, 1]");
+        e.Check(LossPenaltyExponent is >= 0 and <= 16, nameof(LossPenaltyExponent), "must be 0..16");
+        e.Check(RttPenaltyReferenceMs is > 0 and <= 10_000, nameof(RttPenaltyReferenceMs), "must be in (0, 10000]");
+        e.Check(MinQualityFactor is > 0 and <= 1, nameof(MinQualityFactor), "must be in (0, 1]");
+        e.Check(MaxSummaryAgeMs is >= 1_000 and <= 3_600_000, nameof(MaxSummaryAgeMs), "must be 1000..3600000");
+        return e.Errors;
+    }
+
+    public void ThrowIfInvalid() => OptionErrors.ThrowIfAny("weight options", Validate());
+}
