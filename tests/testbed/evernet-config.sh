@@ -104,7 +104,11 @@ evernet_start() {
   read -r -a evernetd <<<"$(evernet_tool "${EVT_EVERNETD:-}" Evernet.Daemon evernetd)"
   for r in "${ROUTERS[@]}"; do
     [ -f "$dir/$r/evernetd.json" ] || die "$dir/$r/evernetd.json missing; run evernet-config first"
-    ip netns exec "$(ns "$r")" setsid "${evernetd[@]}" --config "$dir/$r/evernetd.json" </dev/null >"$dir/$r/evernetd.log" 2>&1 &
+    # The keys were made by the ceremony, not by evernetd, so there is no version.ceiling yet and evernetd (rightly)
+    # refuses to guess: on the first start the version floor continues from the clock.
+    local first=()
+    [ -f "$dir/$r/state/version.ceiling" ] || first=(--reset-version-floor)
+    ip netns exec "$(ns "$r")" setsid "${evernetd[@]}" --config "$dir/$r/evernetd.json" "${first[@]}" </dev/null >"$dir/$r/evernetd.log" 2>&1 &
     echo $! >"$dir/$r/evernetd.pid"
   done
   log "evernet-start: evernetd started in ${#ROUTERS[@]} routers (logs in $dir/<router>/evernetd.log)"
