@@ -136,7 +136,11 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
                     recoveredSince = arrival;
                 }
 
-                if (recoveredSince is { } since && Stopwatch.GetElapsedTime(since, arrival) >= settle)
+                // With an arm file, a failover faster than the threshold leaves no gap to recover from: replies that kept
+                // flowing for the settle time after the fault end the run as well.
+                var armedAt = Interlocked.Read(ref _armedAt);
+                var noGapSinceFault = armFile is not null && recoveredSince is null && Stopwatch.GetElapsedTime(armedAt, arrival) >= settle;
+                if (noGapSinceFault || (recoveredSince is { } since && Stopwatch.GetElapsedTime(since, arrival) >= settle))
                 {
                     await stopSource.CancelAsync().ConfigureAwait(false);
                 }
@@ -176,6 +180,7 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
         double? longest = null;
         double? longestStart = null;
         double? failover = null;
+        var sourceAtArm = armedAt == 0 ? null : replies.LastOrDefault(r => r.ArrivalTimestamp <= armedAt).Source;
         for (var i = 1; i < replies.Count; i++)
         {
             var start = Ms(replies[i - 1].ArrivalTimestamp);
@@ -191,6 +196,7 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
             {
                 failover = duration;
             }
+
 
             if (duration > gapThreshold.TotalMilliseconds)
             {
@@ -236,6 +242,7 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
             longestStart is { } s0 ? Round(s0) : null,
             armedAtMs is { } a0 ? Round(a0) : null,
             failover is { } f0 ? Round(f0) : null,
+            sourceAtArm,
             Round(trailing),
             // "Recovered" means replies were flowing again when the probe stopped (the last silence is short).
             replies.Count > 0 && trailing <= gapThreshold.TotalMilliseconds,
