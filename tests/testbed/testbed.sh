@@ -59,7 +59,9 @@ testbed.sh COMMAND [--prefix P] [options]
   wan GW down|up|blackhole|clear                uplink failure: down = WAN interface down (kernel drops the
                                                 default route); blackhole = WAN silently drops all traffic
                                                 (link and default route stay, like a dead DSL line behind a modem)
-  evernet-config DIR                            keys, certificates and evernetd configs for every router
+  evernet-config DIR [--days N]                 authority, node keys, certificates and evernetd.json for every
+                                                router (evernetctl + evernetd --check-config; see evernet-config.sh)
+  evernet-start DIR | evernet-stop DIR          evernetd in every router namespace (needs up and evernet-config)
 
 Options: --prefix P (default evt-, or \$EVT_PREFIX; letters/digits, ends with '-'),
          \$EVT_PROBE: command running Evernet.GapProbe (default: build tests/Evernet.GapProbe, Release).
@@ -213,7 +215,7 @@ start_servers() {
   # setsid + redirections: the server must not hold the caller's stdout/stderr (a test harness reading them
   # would otherwise wait for it forever)
   # shellcheck disable=SC2086
-  nsx "$INET" setsid $probe serve --bind "$SERVER_ADDR" --udp $UDP_PORT --tcp $TCP_PORT </dev/null >"$logf" 2>&1 &
+  ip netns exec "$(ns "$INET")" setsid $probe serve --bind "$SERVER_ADDR" --udp $UDP_PORT --tcp $TCP_PORT </dev/null >"$logf" 2>&1 &
   echo $! >"$(state_dir)/server.pid"
   local i
   for i in $(seq 1 200); do
@@ -448,11 +450,8 @@ cmd_wan() {
   esac
 }
 
-cmd_evernet_config() {
-  # shellcheck source=evernet-config.sh
-  . "$SCRIPT_DIR/evernet-config.sh"
-  evernet_config "$@"
-}
+# shellcheck source=evernet-config.sh
+. "$SCRIPT_DIR/evernet-config.sh"
 
 # ---------------------------------------------------------------- main
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -484,7 +483,9 @@ case $COMMAND in
   exec) [ ${#ARGS[@]} -ge 2 ] || die "usage: exec NODE CMD..."; nsx "${ARGS[@]}" ;;
   link) cmd_link "${ARGS[@]}" ;;
   wan) cmd_wan "${ARGS[@]}" ;;
-  evernet-config) cmd_evernet_config "${ARGS[@]}" ;;
+  evernet-config) evernet_config "${ARGS[@]}" ;;
+  evernet-start) evernet_start "${ARGS[@]}" ;;
+  evernet-stop) evernet_stop "${ARGS[@]}" ;;
   help | -h | --help) usage ;;
   *) usage; exit 2 ;;
 esac
