@@ -1,0 +1,133 @@
+namespace Evernet.Sim.Traffic;
+
+/// <summary>
+/// One gateway over the judged window. <see cref="Utilization"/> is mean download / capacity; <see cref="TargetShare"/>
+/// its share of the gateways' capacity (what the policy balances towards: equal utilisation everywhere);
+/// <see cref="LoadShare"/> its share of the carried load; <see cref="DeviationPct"/> = (load share / target share − 1)·100.
+/// <see cref="DeviationP95Pct"/>: 95th percentile of |deviation| over the window's 10-s averages (the noise).
+/// </summary>
+public sealed record TrafficGatewayResult(
+    int Slot,
+    string Name,
+    double CapacityDownMbps,
+    double CapacityUpMbps,
+    double Utilization,
+    double UtilizationUp,
+    double TargetShare,
+    double LoadShare,
+    double DeviationPct,
+    double DeviationP95Pct,
+    double MeanActiveFlows,
+    long Publications,
+    long UrgentPublications);
+
+/// <summary>
+/// The response to a capacity step. <see cref="SettleS"/>: from the step until every gateway's smoothed load share stays
+/// within the band of its new capacity share until the end (−1: never). <see cref="OvershootPct"/>: the largest
+/// excursion past the new target after crossing it, in % of the target share (same unit as the band);
+/// <see cref="OvershootOfStepPct"/> the same in % of the initial error. <see cref="ReversalsAfterSettle"/>: sign
+/// changes of errors larger than half the band after settling (ringing).
+/// </summary>
+public sealed record TrafficStepResult(
+    double AtS,
+    int Slot,
+    string Gateway,
+    double FromDownMbps,
+    double ToDownMbps,
+    double InitialDeviationPct,
+    double SettleS,
+    double OvershootPct,
+    double OvershootOfStepPct,
+    int ReversalsAfterSettle,
+    double MaxDeviationAfterSettlePct);
+
+/// <summary>
+/// A flapping uplink. Weight changes per node per minute while it flaps (all gateways, and only the flapping one's)
+/// and before it began; the maximum any single node made for the flapping gateway; how often the physical line changed
+/// and how often the gateway signed an uplink change.
+/// </summary>
+public sealed record TrafficFlapResult(
+    int Slot,
+    string Gateway,
+    double FromS,
+    double ToS,
+    double DownS,
+    double UpS,
+    int PhysicalTransitions,
+    int SignedUplinkChanges,
+    double WeightChangesPerNodePerMin,
+    double FlapperWeightChangesPerNodePerMin,
+    double WeightChangesPerNodePerMinBefore,
+    int MaxFlapperWeightChangesOfANode,
+    double MeanUtilizationOfFlapper);
+
+/// <summary>One physical outage (uplink down or gateway stopped): the flows it held, and which flows moved while it lasted.</summary>
+public sealed record TrafficOutageResult(
+    int Slot,
+    string Gateway,
+    double AtS,
+    double ForS,
+    int FlowsOnGateway,
+    long MovedFromGateway,
+    long MovedFromOthers,
+    double LastMoveAfterS);
+
+/// <summary>
+/// Flow accounting. <see cref="Broken"/>: flows whose gateway changed while that gateway was alive (it could have carried
+/// them on) — split into <see cref="BrokenBusyBucketMoved"/> (a busy bucket re-pointed away from a gateway still in the
+/// group: a resilient-hashing defect) and <see cref="BrokenZeroWeightWhileAlive"/> (the node dropped a live gateway: a
+/// false failover). <see cref="MovedByOutage"/>: flows moved off a gateway that was physically down at that moment.
+/// </summary>
+public sealed record TrafficFlowCounts(
+    long Started,
+    long Completed,
+    long ActiveAtEnd,
+    long NoRoute,
+    long Broken,
+    long BrokenBusyBucketMoved,
+    long BrokenZeroWeightWhileAlive,
+    long MovedByOutage,
+    double MeanStretch,
+    double P99Stretch);
+
+/// <summary>
+/// Weight changes that kept the set of usable gateways (balancing): how many buckets each moved, and how many of the
+/// node's active flows changed gateway (0 by construction of resilient buckets, measured).
+/// </summary>
+public sealed record TrafficRebalanceResult(
+    long Count,
+    double BucketsMovedPctMean,
+    double BucketsMovedPctMax,
+    double FlowsMovedPctMean,
+    double FlowsMovedPctMax,
+    long DeferredBucketMigrations);
+
+/// <summary>Every 5 s: per-slot utilisation and share of the carried load (for plots).</summary>
+public sealed record TrafficSample(double TS, double[] Utilization, double[] LoadShare, double[] TargetShare);
+
+/// <summary>
+/// Everything the traffic model measured in one seed's run. Times are seconds since traffic started.
+/// <see cref="LiveGatewayDrops"/>: how often a node took a physically working gateway out of its route (weight 0) —
+/// false failovers — by the policy's reason (PathDead: three lost tunnel probes; Unreachable: the core's gateway probes).
+/// </summary>
+public sealed record TrafficResult(
+    string Settings,
+    double OfferedMbps,
+    double CapacityDownMbps,
+    double DemandFraction,
+    double MeanUtilization,
+    double WindowFromS,
+    double WindowToS,
+    List<TrafficGatewayResult> Gateways,
+    double MaxAbsDeviationPct,
+    TrafficStepResult? Step,
+    TrafficFlapResult? Flap,
+    List<TrafficOutageResult> Outages,
+    double WeightChangesPerNodePerMin,
+    long LiveGatewayDrops,
+    SortedDictionary<string, long> LiveGatewayDropReasons,
+    TrafficRebalanceResult Rebalancing,
+    TrafficFlowCounts Flows,
+    long PolicyUpdates,
+    double PolicyWallS,
+    List<TrafficSample> Series);
