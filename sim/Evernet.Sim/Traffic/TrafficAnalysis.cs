@@ -12,8 +12,12 @@ public sealed record FlapPlan(int Slot, double FromS, double ToS, double DownS, 
 /// <summary>What a scenario wants judged: the steady-state window, and optionally a step or a flap.</summary>
 public sealed record TrafficAnalysisPlan(double WindowFromS, double WindowToS, StepPlan? Step = null, FlapPlan? Flap = null);
 
-/// <summary>Per second since traffic began, per gateway slot: download bits carried, capacities, active flows.</summary>
-public sealed record TrafficSeries(double[][] Bits, double[][] CapacityDown, double[][] CapacityUp, double[][] Flows, double UploadRatio)
+/// <summary>
+/// Per second since traffic began, per gateway slot: download bits carried, capacities, active flows, the share of new
+/// flows the nodes' bucket tables send to it (<see cref="Routed"/>), and the share of new traffic in buckets the current
+/// weights want elsewhere but that are busy (<see cref="Misplaced"/>).
+/// </summary>
+public sealed record TrafficSeries(double[][] Bits, double[][] CapacityDown, double[][] CapacityUp, double[][] Flows, double[][] Routed, double[] Misplaced, double UploadRatio)
 {
     public int Seconds => Bits.Length == 0 ? 0 : Bits[0].Length;
     public int Slots => Bits.Length;
@@ -63,9 +67,10 @@ public static class TrafficAnalysis
         var deviationNoise = SmoothedDeviations(series, from, to, options.SmoothingSeconds);
         for (int s = 0; s < slots; s++)
         {
-            double bits = 0, capacity = 0, capacityUp = 0, target = 0, flows = 0;
+            double bits = 0, capacity = 0, capacityUp = 0, target = 0, flows = 0, routed = 0;
             for (int t = from; t < to; t++)
             {
+                routed += series.Routed[s][t];
                 bits += series.Bits[s][t];
                 capacity += series.CapacityDown[s][t];
                 capacityUp += series.CapacityUp[s][t];
@@ -74,6 +79,7 @@ public static class TrafficAnalysis
             }
             int n = Math.Max(1, to - from);
             target /= n;
+            routed /= n;
             double share = allBits > 0 ? bits / allBits : 0;
             var publisher = log.Publishers[s];
             gateways.Add(new TrafficGatewayResult(s, model.GatewayName(s),
@@ -85,6 +91,7 @@ public static class TrafficAnalysis
                 Round(share, 4),
                 Round(target > 0 ? (share / target - 1) * 100 : 0, 2),
                 Round(Distribution.Rank(deviationNoise[s], 0.95), 2),
+                Round(target > 0 ? (routed / target - 1) * 100 : 0, 2),
                 Round(flows / n, 1),
                 publisher.Publications,
                 publisher.Urgent));
@@ -96,6 +103,7 @@ public static class TrafficAnalysis
         var stretch = Distribution.Of(log.Stretch);
         return new TrafficResult(
             options.Overrides.Count == 0 ? "defaults" : string.Join(",", options.Overrides),
+            options.SmoothingSeconds,
             Round(model.OfferedBps / 1e6, 3),
             Round(Enumerable.Range(0, slots).Sum(s => series.CapacityDown[s].FirstOrDefault()) / 1e6, 3),
             options.OfferedLoad,
@@ -108,6 +116,7 @@ public static class TrafficAnalysis
             plan.Flap is { } flap ? Flap(model, series, flap, log) : null,
             Outages(model, log, series.Seconds),
             Round(windowChanges / Math.Max(1, log.Members) / minutes, 3),
+            Round(to > from ? series.Misplaced[from..to].Average() * 100 : 0, 2),
             log.LiveGatewayDrops.Values.Sum(),
             log.LiveGatewayDrops,
             new TrafficRebalanceResult(
@@ -181,29 +190,57 @@ public static class TrafficAnalysis
         return result;
     }
 
+    /// <summary>Relative deviation of the routed share (what the bucket tables send) from the capacity share, per second.</summary>
+    public static double[][] RoutedDeviations(TrafficSeries series)
+    {
+        var result = new double[series.Slots][];
+        for (int s = 0; s < series.Slots; s++)
+        {
+            result[s] = new double[series.Seconds];
+            for (int t = 0; t < series.Seconds; t++)
+            {
+                double target = series.CapacityDown[s][t] / TotalCapacity(series, t);
+                result[s][t] = target > 0 ? series.Routed[s][t] / target - 1 : double.NaN;
+            }
+        }
+        return result;
+    }
+
     /// <summary>Settle time, overshoot and ringing after a capacity step (see <see cref="TrafficStepResult"/>).</summary>
     public static TrafficStepResult StepResponse(TrafficModel model, TrafficSeries series, StepPlan step, TrafficOptions options)
     {
-        var e = Deviations(series, options.SmoothingSeconds);
-        int at = Math.Clamp((int)Math.Ceiling(step.AtS), 0, series.Seconds);
-        int end = series.Seconds;
+        var carried = Figures(Deviations(series, options.SmoothingSeconds), step.AtS, options.Band);
+        var routed = Figures(RoutedDeviations(series), step.AtS, options.Band);
+        return new TrafficStepResult(step.AtS, step.Slot, model.GatewayName(step.Slot), step.FromDownMbps, step.ToDownMbps,
+            carried.Initial, carried.Settle, carried.Overshoot, carried.OvershootOfStep, carried.Reversals, carried.MaxAfter,
+            routed.Initial, routed.Settle, routed.Overshoot, routed.OvershootOfStep, routed.Reversals, routed.MaxAfter);
+    }
+
+    /// <summary>
+    /// Step figures of a deviation matrix e[slot][second] (NaN: not judged): settled from the second after the last
+    /// excursion beyond the band (−1 if that is the last judged second); overshoot = largest excursion past zero after
+    /// the first crossing, for slots whose initial error exceeded the band; ringing = sign changes of errors beyond half
+    /// the band after settling.
+    /// </summary>
+    public static (double Initial, double Settle, double Overshoot, double OvershootOfStep, int Reversals, double MaxAfter) Figures(
+        double[][] e, double stepAtS, double band)
+    {
+        int slots = e.Length, seconds = slots == 0 ? 0 : e[0].Length;
+        int at = Math.Clamp((int)Math.Ceiling(stepAtS), 0, seconds);
+        int end = seconds;
         while (end > at && double.IsNaN(e[0][end - 1])) end--;
-        double band = options.Band;
-        // Settled from the second after the last violation, provided the run went on long enough to see it hold.
         int lastViolation = -1;
         for (int t = at; t < end; t++)
-            for (int s = 0; s < series.Slots; s++)
+            for (int s = 0; s < slots; s++)
                 if (!double.IsNaN(e[s][t]) && Math.Abs(e[s][t]) > band) lastViolation = t;
         double settle = lastViolation < 0 ? 0 : lastViolation + 1 >= end ? -1 : lastViolation + 1 - at;
 
-        double overshoot = 0, overshootOfStep = 0, initial = 0;
+        double overshoot = 0, overshootOfStep = 0, initial = 0, maxAfter = 0;
         int reversals = 0;
-        double maxAfter = 0;
         int settledAt = settle < 0 ? end : at + (int)settle;
-        for (int s = 0; s < series.Slots; s++)
+        for (int s = 0; s < slots; s++)
         {
-            // The initial error: the largest in the first 30 s after the step (the step's full effect shows in the
-            // smoothed share only after half a window).
+            // The initial error: the largest in the first 30 s after the step (a smoothed share shows it after half a window).
             double peak = 0;
             for (int t = at; t < Math.Min(end, at + 30); t++)
                 if (!double.IsNaN(e[s][t]) && Math.Abs(e[s][t]) > Math.Abs(peak)) peak = e[s][t];
@@ -233,8 +270,7 @@ public static class TrafficAnalysis
                 previous = sign;
             }
         }
-        return new TrafficStepResult(step.AtS, step.Slot, model.GatewayName(step.Slot), step.FromDownMbps, step.ToDownMbps,
-            Round(initial * 100, 2), settle, Round(overshoot * 100, 2), Round(overshootOfStep * 100, 2), reversals, Round(maxAfter * 100, 2));
+        return (Round(initial * 100, 2), settle, Round(overshoot * 100, 2), Round(overshootOfStep * 100, 2), reversals, Round(maxAfter * 100, 2));
     }
 
     private static TrafficFlapResult Flap(TrafficModel model, TrafficSeries series, FlapPlan flap, TrafficLog log)

@@ -46,6 +46,8 @@ public sealed class TrafficModel
     private readonly List<double>[] _capacityPerSecond;
     private readonly List<double>[] _capacityUpPerSecond;
     private readonly List<double>[] _flowsPerSecond;
+    private readonly List<double>[] _routedPerSecond;
+    private readonly List<double> _misplacedPerSecond = [];
     private readonly double[] _bitsThisSecond;
     private readonly List<(long Ticks, int Node, bool SetChanged, int SlotMask)> _weightChanges = [];
     private readonly List<(double BucketsPct, double FlowsPct)> _rebalances = [];
@@ -93,7 +95,7 @@ public sealed class TrafficModel
             running += node.DemandShare;
             _demandCumulative[i] = running;
         }
-        _meanFlowBits = 8 * BoundedParetoMean(options.ParetoShape, options.MinFlowBytes, options.MaxFlowBytes);
+        _meanFlowBits = 8 * MeanFlowBytes(options);
         _rate = new double[slots];
         _weightScratch = new int[slots];
         _stepTicks = TimeSpan.FromMilliseconds(options.FluidStepMs).Ticks;
@@ -101,6 +103,7 @@ public sealed class TrafficModel
         _capacityPerSecond = NewSeries(slots);
         _capacityUpPerSecond = NewSeries(slots);
         _flowsPerSecond = NewSeries(slots);
+        _routedPerSecond = NewSeries(slots);
         _bitsThisSecond = new double[slots];
     }
 
@@ -290,8 +293,6 @@ public sealed class TrafficModel
         _policyUpdates++;
         n.LastPlanTicks = _sim.Now;
         Install(n, plan.Dataplane.DefaultRoute, plan.Weights);
-        if (Environment.GetEnvironmentVariable("TRAFFIC_DEBUG") == n.Index.ToString(CultureInfo.InvariantCulture) && plan.Weights is { } wr)
-            Console.Error.WriteLine($"{_sim.Now / 1e7:0.000} changed={wr.Changed} balanced={wr.Balanced} " + string.Join(" | ", wr.Gateways.Select(g => $"{g.Name} w={g.Weight} b={g.BalanceShare:0.0000} q={g.QualityFactor:0.000} r={g.RampFactor:0.00}")) + " paths " + string.Join(",", n.Engine.Paths.Snapshot(node.Time.GetUtcNow().ToUnixTimeMilliseconds()).Paths.Values.Select(p => $"{p.RttMs:0.0}/{p.LossRatio:0.00}")));
         Request(n, next);
     }
 
@@ -478,7 +479,7 @@ public sealed class TrafficModel
         int i = Array.BinarySearch(_demandCumulative, u);
         if (i < 0) i = ~i;
         var n = _members[Math.Min(i, _members.Count - 1)];
-        double bits = 8 * BoundedPareto(_random, _options.ParetoShape, _options.MinFlowBytes, _options.MaxFlowBytes);
+        double bits = 8 * FlowBytes(_random, _options);
         int bucket = n.Table is null ? 0 : _random.Next(n.Table.Buckets);
         if (!_sim.Nodes[n.Index].IsUp || n.Table is not { HasRoute: true } table)
         {
@@ -520,6 +521,24 @@ public sealed class TrafficModel
             _flowsPerSecond[g.Slot].Add(g.ActiveFlows);
             _bitsThisSecond[g.Slot] = 0;
         }
+        // Where new flows go right now: each node's demand spread over its buckets' gateways (noise-free: it is what the
+        // tables say, not what the random flows did), and how much of it sits in buckets the weights want elsewhere.
+        var routed = new double[Slots];
+        double demand = 0, misplaced = 0;
+        foreach (var n in _members)
+        {
+            if (n.Table is not { HasRoute: true } table || !_sim.Nodes[n.Index].IsUp) continue;
+            demand += n.DemandShare;
+            int surplus = 0;
+            for (int s = 0; s < Slots; s++)
+            {
+                routed[s] += n.DemandShare * table.CountOf(s) / table.Buckets;
+                surplus += Math.Max(0, table.CountOf(s) - table.WantsOf(s));
+            }
+            misplaced += n.DemandShare * surplus / table.Buckets;
+        }
+        for (int s = 0; s < Slots; s++) _routedPerSecond[s].Add(demand > 0 ? routed[s] / demand : 0);
+        _misplacedPerSecond.Add(demand > 0 ? misplaced / demand : 0);
     }
 
     // ---- random draws -----------------------------------------------------------------------------------------------
@@ -547,6 +566,21 @@ public sealed class TrafficModel
         return k;
     }
 
+    internal static double FlowBytes(SeededRandom random, TrafficOptions o) => o.SizeModel == "lognormal"
+        ? Math.Min(o.MaxFlowBytes, o.MedianFlowBytes * Math.Exp(o.LogNormalSigma * Normal(random)))
+        : BoundedPareto(random, o.ParetoShape, o.MinFlowBytes, o.MaxFlowBytes);
+
+    /// <summary>The mean of <see cref="FlowBytes"/> (the log-normal's truncation at the maximum is integrated numerically).</summary>
+    internal static double MeanFlowBytes(TrafficOptions o)
+    {
+        if (o.SizeModel != "lognormal") return BoundedParetoMean(o.ParetoShape, o.MinFlowBytes, o.MaxFlowBytes);
+        // E[min(X, H)] over the standard normal z in [-8, 8]: fine enough for a rate.
+        double sum = 0, step = 1e-3;
+        for (double z = -8; z < 8; z += step)
+            sum += Math.Min(o.MaxFlowBytes, o.MedianFlowBytes * Math.Exp(o.LogNormalSigma * z)) * Math.Exp(-z * z / 2) * step;
+        return sum / Math.Sqrt(2 * Math.PI);
+    }
+
     /// <summary>Inverse CDF of the Pareto distribution truncated to [low, high].</summary>
     internal static double BoundedPareto(SeededRandom random, double shape, double low, double high)
     {
@@ -571,6 +605,8 @@ public sealed class TrafficModel
             _capacityPerSecond.Select(l => l.ToArray()).ToArray(),
             _capacityUpPerSecond.Select(l => l.ToArray()).ToArray(),
             _flowsPerSecond.Select(l => l.ToArray()).ToArray(),
+            _routedPerSecond.Select(l => l.ToArray()).ToArray(),
+            [.. _misplacedPerSecond],
             _options.UploadRatio);
         return TrafficAnalysis.Analyse(this, series, plan, new TrafficLog(
             _weightChanges.Select(w => new WeightChangeRecord(Seconds(w.Ticks), w.Node, w.SetChanged, w.SlotMask)).ToList(),

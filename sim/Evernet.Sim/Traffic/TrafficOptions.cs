@@ -9,8 +9,10 @@ public sealed record GatewayLink(double DownMbps, double UpMbps);
 /// <summary>
 /// The traffic model's knobs, and the real policy options the nodes and gateways run with. Defaults: three VDSL
 /// gateways (100/40, 50/10, 250/40 Mbit/s), households offering 65 % of the downstream capacity as flows with
-/// bounded-Pareto sizes (shape 1.5, 50 kB .. 500 MB, mean ≈ 150 kB) each capped at 10 Mbit/s, uploads a tenth of the
-/// download. Settable one by one as "Key=Value" (<see cref="Apply"/>), so a run is reproducible from its scenario name.
+/// bounded-Pareto sizes (shape 2, 50 kB .. 500 MB, mean ≈ 100 kB) each capped at 10 Mbit/s, uploads a tenth of the
+/// download. (Shape 1.5 makes the traffic self-similar: on gateways this small its 30-s load shares then wander by
+/// ±13 % on their own, more than the band the balancing is judged by.) Settable one by one as "Key=Value"
+/// (<see cref="Apply"/>), so a run is reproducible from its scenario name.
 /// </summary>
 public sealed class TrafficOptions
 {
@@ -18,7 +20,11 @@ public sealed class TrafficOptions
     public List<GatewayLink> Links { get; set; } = [new(100, 40), new(50, 10), new(250, 40)];
     /// <summary>Offered download, as a fraction of the gateways' total downstream capacity at the start.</summary>
     public double OfferedLoad { get; set; } = 0.65;
-    public double ParetoShape { get; set; } = 1.5;
+    /// <summary>"pareto": bounded Pareto (<see cref="ParetoShape"/>, <see cref="MinFlowBytes"/>..<see cref="MaxFlowBytes"/>); "lognormal": median <see cref="MedianFlowBytes"/>, sigma <see cref="LogNormalSigma"/>, at most <see cref="MaxFlowBytes"/>.</summary>
+    public string SizeModel { get; set; } = "pareto";
+    public double MedianFlowBytes { get; set; } = 50_000;
+    public double LogNormalSigma { get; set; } = 1.5;
+    public double ParetoShape { get; set; } = 2.0;
     public double MinFlowBytes { get; set; } = 50_000;
     public double MaxFlowBytes { get; set; } = 500_000_000;
     /// <summary>No flow goes faster than this (the client's own link, the server, the application).</summary>
@@ -42,7 +48,7 @@ public sealed class TrafficOptions
     /// <summary>Internet RTT of a healthy uplink, seen by the gateway's probes.</summary>
     public double ProbeRttMs { get; set; } = 12;
     /// <summary>Window of the moving average the step analysis judges (load shares are noisy per second).</summary>
-    public int SmoothingSeconds { get; set; } = 10;
+    public int SmoothingSeconds { get; set; } = 30;
     /// <summary>"Within its share": |load share / capacity share − 1| at most this.</summary>
     public double Band { get; set; } = 0.10;
 
@@ -81,6 +87,9 @@ public sealed class TrafficOptions
         var e = new OptionErrors();
         e.Check(Links is { Count: > 0 } && Links.All(l => l.DownMbps > 0 && l.UpMbps > 0), nameof(Links), "at least one link, with positive rates");
         e.Check(OfferedLoad is > 0 and <= 2, nameof(OfferedLoad), "must be in (0, 2]");
+        e.Check(SizeModel is "pareto" or "lognormal", nameof(SizeModel), "must be pareto or lognormal");
+        e.Check(MedianFlowBytes >= 100 && MedianFlowBytes < MaxFlowBytes, nameof(MedianFlowBytes), "must be at least 100 and below MaxFlowBytes");
+        e.Check(LogNormalSigma is > 0 and <= 4, nameof(LogNormalSigma), "must be in (0, 4]");
         e.Check(ParetoShape is > 1 and <= 5, nameof(ParetoShape), "must be in (1, 5] (a finite mean)");
         e.Check(MinFlowBytes >= 100 && MaxFlowBytes > MinFlowBytes, nameof(MinFlowBytes), "must be at least 100 and below MaxFlowBytes");
         e.Check(FlowCapMbps is > 0 and <= 10_000, nameof(FlowCapMbps), "must be in (0, 10000]");
@@ -103,11 +112,12 @@ public sealed class TrafficOptions
 
     public static readonly string[] Keys =
     [
-        "OfferedLoad", "ParetoShape", "MinFlowBytes", "MaxFlowBytes", "FlowCapMbps", "UploadRatio", "NodeDemandSigma", "FluidStepMs",
+        "OfferedLoad", "SizeModel", "MedianFlowBytes", "LogNormalSigma", "ParetoShape", "MinFlowBytes", "MaxFlowBytes", "FlowCapMbps", "UploadRatio", "NodeDemandSigma", "FluidStepMs",
         "PolicyIntervalMs", "TunnelProbeIntervalMs", "Band", "SmoothingSeconds",
         "Weights.ControllerTimeConstantMs", "Weights.BalanceIntervalMs", "Weights.DeadbandUtilisation", "Weights.HysteresisWeight",
         "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction",
-        "Routing.Buckets", "Routing.IdleTimerSeconds", "PathQuality.DeadAfterLosses", "PathQuality.RttGain",
+        "Routing.Buckets", "Routing.IdleTimerSeconds", "PathQuality.DeadAfterLosses", "PathQuality.RttGain", "PathQuality.LossGain",
+        "Weights.LossPenaltyExponent", "Weights.RttPenaltyReferenceMs", "Weights.MaxSummaryAgeMs",
         "Load.SteadyIntervalMs", "Load.MinIntervalMs", "Load.SignificantLoadFraction", "Load.RateSmoothingMs",
         "Uplink.UpHoldMs", "Uplink.FastDownMisses",
     ];
@@ -122,6 +132,9 @@ public sealed class TrafficOptions
         switch (key)
         {
             case "OfferedLoad": if (!Dbl(out var a)) return bad; OfferedLoad = a; break;
+            case "SizeModel": if (value is not ("pareto" or "lognormal")) return bad; SizeModel = value; break;
+            case "MedianFlowBytes": if (!Dbl(out var mf)) return bad; MedianFlowBytes = mf; break;
+            case "LogNormalSigma": if (!Dbl(out var ls)) return bad; LogNormalSigma = ls; break;
             case "ParetoShape": if (!Dbl(out var b)) return bad; ParetoShape = b; break;
             case "MinFlowBytes": if (!Dbl(out var c)) return bad; MinFlowBytes = c; break;
             case "MaxFlowBytes": if (!Dbl(out var d)) return bad; MaxFlowBytes = d; break;
@@ -146,6 +159,10 @@ public sealed class TrafficOptions
             case "Routing.IdleTimerSeconds": if (!Int(out var x)) return bad; Policy.Routing.IdleTimerSeconds = x; break;
             case "PathQuality.DeadAfterLosses": if (!Int(out var pq)) return bad; Policy.PathQuality.DeadAfterLosses = pq; break;
             case "PathQuality.RttGain": if (!Dbl(out var pr)) return bad; Policy.PathQuality.RttGain = pr; break;
+            case "PathQuality.LossGain": if (!Dbl(out var pl)) return bad; Policy.PathQuality.LossGain = pl; break;
+            case "Weights.LossPenaltyExponent": if (!Int(out var le)) return bad; w.LossPenaltyExponent = le; break;
+            case "Weights.RttPenaltyReferenceMs": if (!Dbl(out var rr)) return bad; w.RttPenaltyReferenceMs = rr; break;
+            case "Weights.MaxSummaryAgeMs": if (!Int(out var ms)) return bad; w.MaxSummaryAgeMs = ms; break;
             case "Load.SteadyIntervalMs": if (!Int(out var y)) return bad; Load.SteadyIntervalMs = y; break;
             case "Load.MinIntervalMs": if (!Int(out var z)) return bad; Load.MinIntervalMs = z; break;
             case "Load.SignificantLoadFraction": if (!Dbl(out var aa)) return bad; Load.SignificantLoadFraction = aa; break;

@@ -12,7 +12,8 @@ public sealed record TrafficGatewaySummary(
     double LoadShare,
     double DeviationPct,
     double WorstAbsDeviationPct,
-    double DeviationP95Pct);
+    double DeviationP95Pct,
+    double RoutedDeviationPct);
 
 /// <summary>
 /// The traffic figures of all seeds: per slot (gateways are assigned links by slot, so slots compare across seeds),
@@ -28,11 +29,15 @@ public sealed record TrafficReport(
     List<TrafficGatewaySummary> Utilization,
     double MaxAbsDeviationPct,
     double WeightChangesPerNodePerMin,
+    double MisplacedPct,
     long LiveGatewayDrops,
     double? SettleSMax,
     double? OvershootPctMax,
     double? OvershootOfStepPctMax,
     int? ReversalsAfterSettleMax,
+    double? RoutedSettleSMax,
+    double? RoutedOvershootPctMax,
+    int? RoutedReversalsAfterSettleMax,
     double? FlapWeightChangesPerNodePerMinMax,
     double? FlapperWeightChangesPerNodePerMinMax,
     long RebalancingCount,
@@ -67,7 +72,8 @@ public sealed record TrafficReport(
                 Math.Round(of.Average(g => g.LoadShare), 4),
                 Math.Round(of.Average(g => g.DeviationPct), 2),
                 of.Max(g => Math.Abs(g.DeviationPct)),
-                of.Max(g => g.DeviationP95Pct)));
+                of.Max(g => g.DeviationP95Pct),
+                Math.Round(of.Average(g => g.RoutedDeviationPct), 2)));
         }
         var steps = seeds.Where(r => r.Step is not null).Select(r => r.Step!).ToList();
         var flaps = seeds.Where(r => r.Flap is not null).Select(r => r.Flap!).ToList();
@@ -82,11 +88,15 @@ public sealed record TrafficReport(
             slots,
             seeds.Max(r => r.MaxAbsDeviationPct),
             Math.Round(seeds.Average(r => r.WeightChangesPerNodePerMin), 3),
+            Math.Round(seeds.Average(r => r.MisplacedPct), 2),
             seeds.Sum(r => r.LiveGatewayDrops),
             steps.Count == 0 ? null : steps.Any(s => s.SettleS < 0) ? -1 : steps.Max(s => s.SettleS),
             steps.Count == 0 ? null : steps.Max(s => s.OvershootPct),
             steps.Count == 0 ? null : steps.Max(s => s.OvershootOfStepPct),
             steps.Count == 0 ? null : steps.Max(s => s.ReversalsAfterSettle),
+            steps.Count == 0 ? null : steps.Any(s => s.RoutedSettleS < 0) ? -1 : steps.Max(s => s.RoutedSettleS),
+            steps.Count == 0 ? null : steps.Max(s => s.RoutedOvershootPct),
+            steps.Count == 0 ? null : steps.Max(s => s.RoutedReversalsAfterSettle),
             flaps.Count == 0 ? null : flaps.Max(f => f.WeightChangesPerNodePerMin),
             flaps.Count == 0 ? null : flaps.Max(f => f.FlapperWeightChangesPerNodePerMin),
             rebalancing.Sum(r => r.Count),

@@ -4,7 +4,8 @@ namespace Evernet.Sim.Traffic;
 /// One gateway over the judged window. <see cref="Utilization"/> is mean download / capacity; <see cref="TargetShare"/>
 /// its share of the gateways' capacity (what the policy balances towards: equal utilisation everywhere);
 /// <see cref="LoadShare"/> its share of the carried load; <see cref="DeviationPct"/> = (load share / target share − 1)·100.
-/// <see cref="DeviationP95Pct"/>: 95th percentile of |deviation| over the window's 10-s averages (the noise).
+/// <see cref="RoutedDeviationPct"/>: the same for the share of new flows the nodes' bucket tables send it (noise-free).
+/// <see cref="DeviationP95Pct"/>: 95th percentile of |deviation| over the window's moving averages (<see cref="TrafficResult.SmoothingS"/> long): the noise.
 /// </summary>
 public sealed record TrafficGatewayResult(
     int Slot,
@@ -17,6 +18,7 @@ public sealed record TrafficGatewayResult(
     double LoadShare,
     double DeviationPct,
     double DeviationP95Pct,
+    double RoutedDeviationPct,
     double MeanActiveFlows,
     long Publications,
     long UrgentPublications);
@@ -26,7 +28,8 @@ public sealed record TrafficGatewayResult(
 /// within the band of its new capacity share until the end (−1: never). <see cref="OvershootPct"/>: the largest
 /// excursion past the new target after crossing it, in % of the target share (same unit as the band);
 /// <see cref="OvershootOfStepPct"/> the same in % of the initial error. <see cref="ReversalsAfterSettle"/>: sign
-/// changes of errors larger than half the band after settling (ringing).
+/// changes of errors larger than half the band after settling (ringing). The Routed* figures judge the same on the share
+/// of new flows the bucket tables send each gateway, per second: the controller's output without the traffic's noise.
 /// </summary>
 public sealed record TrafficStepResult(
     double AtS,
@@ -39,7 +42,13 @@ public sealed record TrafficStepResult(
     double OvershootPct,
     double OvershootOfStepPct,
     int ReversalsAfterSettle,
-    double MaxDeviationAfterSettlePct);
+    double MaxDeviationAfterSettlePct,
+    double RoutedInitialDeviationPct,
+    double RoutedSettleS,
+    double RoutedOvershootPct,
+    double RoutedOvershootOfStepPct,
+    int RoutedReversalsAfterSettle,
+    double RoutedMaxDeviationAfterSettlePct);
 
 /// <summary>
 /// A flapping uplink. Weight changes per node per minute while it flaps (all gateways, and only the flapping one's)
@@ -107,11 +116,14 @@ public sealed record TrafficSample(double TS, double[] Utilization, double[] Loa
 
 /// <summary>
 /// Everything the traffic model measured in one seed's run. Times are seconds since traffic started.
+/// <see cref="MisplacedPct"/>: mean share of new traffic (over the window) hashed into buckets that the current weights
+/// want on another gateway but that stay put because they are busy (the resilient group's lag).
 /// <see cref="LiveGatewayDrops"/>: how often a node took a physically working gateway out of its route (weight 0) —
 /// false failovers — by the policy's reason (PathDead: three lost tunnel probes; Unreachable: the core's gateway probes).
 /// </summary>
 public sealed record TrafficResult(
     string Settings,
+    int SmoothingS,
     double OfferedMbps,
     double CapacityDownMbps,
     double DemandFraction,
@@ -124,6 +136,7 @@ public sealed record TrafficResult(
     TrafficFlapResult? Flap,
     List<TrafficOutageResult> Outages,
     double WeightChangesPerNodePerMin,
+    double MisplacedPct,
     long LiveGatewayDrops,
     SortedDictionary<string, long> LiveGatewayDropReasons,
     TrafficRebalanceResult Rebalancing,
