@@ -219,7 +219,7 @@ public static class TrafficAnalysis
     /// <summary>
     /// Step figures of a deviation matrix e[slot][second] (NaN: not judged): settled from the second after the last
     /// excursion beyond the band (−1 if that is the last judged second); overshoot = largest excursion past zero after
-    /// the first crossing, for slots whose initial error exceeded the band; ringing = sign changes of errors beyond half
+    /// the first crossing, for slots whose initial error exceeded twice the band; ringing = sign changes of errors beyond half
     /// the band after settling.
     /// </summary>
     public static (double Initial, double Settle, double Overshoot, double OvershootOfStep, int Reversals, double MaxAfter) Figures(
@@ -245,7 +245,8 @@ public static class TrafficAnalysis
             for (int t = at; t < Math.Min(end, at + 30); t++)
                 if (!double.IsNaN(e[s][t]) && Math.Abs(e[s][t]) > Math.Abs(peak)) peak = e[s][t];
             if (Math.Abs(peak) > Math.Abs(initial)) initial = peak;
-            if (Math.Abs(peak) > band)
+            // Overshoot is judged on the responses the step really moved (beyond twice the band), not on bystanders' noise.
+            if (Math.Abs(peak) > 2 * band)
             {
                 int sign = Math.Sign(peak);
                 bool crossed = false;
@@ -325,6 +326,7 @@ public static class TrafficAnalysis
             var util = new double[series.Slots];
             var share = new double[series.Slots];
             var target = new double[series.Slots];
+            var routed = new double[series.Slots];
             double total = 0, capacityTotal = 0;
             for (int s = 0; s < series.Slots; s++)
             {
@@ -333,6 +335,7 @@ public static class TrafficAnalysis
                 {
                     bits += series.Bits[s][t];
                     capacity += series.CapacityDown[s][t];
+                    routed[s] += series.Routed[s][t] / every;
                 }
                 util[s] = capacity > 0 ? bits / capacity : 0;
                 share[s] = bits;
@@ -345,8 +348,9 @@ public static class TrafficAnalysis
                 util[s] = Round(util[s], 4);
                 share[s] = Round(total > 0 ? share[s] / total : 0, 4);
                 target[s] = Round(capacityTotal > 0 ? target[s] / capacityTotal : 0, 4);
+                routed[s] = Round(routed[s], 4);
             }
-            list.Add(new TrafficSample(a, util, share, target));
+            list.Add(new TrafficSample(a, util, share, target, routed, Round(series.Misplaced[a..(a + every)].Average() * 100, 2)));
         }
         return list;
     }

@@ -111,8 +111,8 @@ public sealed record TrafficRebalanceResult(
     double FlowsMovedPctMax,
     long DeferredBucketMigrations);
 
-/// <summary>Every 5 s: per-slot utilisation and share of the carried load (for plots).</summary>
-public sealed record TrafficSample(double TS, double[] Utilization, double[] LoadShare, double[] TargetShare);
+/// <summary>Every 5 s: per-slot utilisation, share of the carried load, capacity share and routed share (for plots); misplaced %.</summary>
+public sealed record TrafficSample(double TS, double[] Utilization, double[] LoadShare, double[] TargetShare, double[] RoutedShare, double MisplacedPct);
 
 /// <summary>
 /// Everything the traffic model measured in one seed's run. Times are seconds since traffic started.
