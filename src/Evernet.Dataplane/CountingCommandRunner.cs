@@ -3,12 +3,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Evernet.Dataplane;
 
-/// <summary>Per-operation wrapper: counts commands and changes, logs every change and every failure.</summary>
+/// <summary>Per-operation wrapper: counts commands and changes (reads may run concurrently), logs every change and every failure.</summary>
 internal sealed class CountingCommandRunner(ICommandRunner inner, ILogger logger) : ICommandRunner
 {
-    public int Commands { get; private set; }
+    private int _commands;
+    private int _mutations;
 
-    public int Mutations { get; private set; }
+    public int Commands => Volatile.Read(ref _commands);
+
+    public int Mutations => Volatile.Read(ref _mutations);
 
     public string? NetworkNamespace => inner.NetworkNamespace;
 
@@ -16,10 +19,10 @@ internal sealed class CountingCommandRunner(ICommandRunner inner, ILogger logger
 
     public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken)
     {
-        Commands++;
+        Interlocked.Increment(ref _commands);
         if (command.Kind == CommandKind.Mutate)
         {
-            Mutations++;
+            Interlocked.Increment(ref _mutations);
             DataplaneLog.Mutating(logger, command.ToDisplayString());
         }
 

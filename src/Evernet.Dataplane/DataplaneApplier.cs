@@ -18,7 +18,7 @@ namespace Evernet.Dataplane;
 /// <see cref="Status"/>. Disposing or abandoning the applier leaves everything installed (a daemon restart must not drop
 /// traffic); only <see cref="TeardownAsync"/> removes what evernet owns.
 /// </summary>
-public sealed class DataplaneApplier
+public sealed class DataplaneApplier : IDataplane
 {
     private readonly ICommandRunner _runner;
     private readonly DataplaneOptions _options;
@@ -98,6 +98,11 @@ public sealed class DataplaneApplier
         {
             errors.Add(Error(exception));
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The host must keep running; the status says what went wrong.
+            errors.Add(new DataplaneError(DataplaneErrorKind.Internal, $"{exception.GetType().Name}: {exception.Message}", _time.GetUtcNow()));
+        }
 
         var duration = stopwatch.Elapsed;
         foreach (var error in errors)
@@ -145,14 +150,18 @@ public sealed class DataplaneApplier
         }
 
         var reader = new SystemStateReader(runner);
-        var links = await reader.ReadLinksAsync(cancellationToken).ConfigureAwait(false);
+        var snapshotTask = ReadSnapshotAsync(reader, interfaces, mode, needsNft || runner.CanRun(DataplaneBinaries.Nft), cancellationToken);
         var resolvedHosts = await ResolveEndpointHostsAsync(interfaces, cancellationToken).ConfigureAwait(false);
+        var snapshot = await snapshotTask.ConfigureAwait(false);
+        var links = snapshot.Links;
         var linksChanged = false;
+        var converged = new HashSet<string>(StringComparer.Ordinal);
         foreach (var intent in interfaces)
         {
             try
             {
-                linksChanged |= await ConvergeInterfaceAsync(intent, links, reader, runner, resolvedHosts, cancellationToken).ConfigureAwait(false);
+                linksChanged |= await ConvergeInterfaceAsync(intent, snapshot, reader, runner, resolvedHosts, cancellationToken).ConfigureAwait(false);
+                converged.Add(intent.Name);
             }
             catch (DataplaneException exception)
             {
@@ -169,7 +178,7 @@ public sealed class DataplaneApplier
         ImmutableArray<InstalledMultipathGroup>? groups = null;
         try
         {
-            groups = await ConvergeRoutingAsync(routing, mode, needsNft, links, reader, runner, errors, cancellationToken).ConfigureAwait(false);
+            groups = await ConvergeRoutingAsync(routing, mode, snapshot, links, converged, reader, runner, errors, cancellationToken).ConfigureAwait(false);
         }
         catch (DataplaneException exception)
         {
@@ -195,20 +204,22 @@ public sealed class DataplaneApplier
 
     private async Task<bool> ConvergeInterfaceAsync(
         InterfaceIntent intent,
-        ImmutableArray<InstalledLink> links,
+        Snapshot snapshot,
         SystemStateReader reader,
         CountingCommandRunner runner,
         IReadOnlyDictionary<string, ImmutableArray<IPAddress>> resolvedHosts,
         CancellationToken cancellationToken)
     {
         var fingerprint = PrivateKeyFile.ReadFingerprint(intent.Spec.PrivateKeyFile);
-        var link = links.FirstOrDefault(l => l.Name == intent.Name);
+        var link = snapshot.Links.FirstOrDefault(l => l.Name == intent.Name);
         WireGuardDeviceState? device = null;
+        var reversePath = snapshot.ReversePath.GetValueOrDefault(intent.Name, []);
         var created = false;
         if (link is null)
         {
             await CreateWireGuardInterfaceAsync(intent.Name, runner, cancellationToken).ConfigureAwait(false);
             created = true;
+            reversePath = [];
             link = await reader.ReadLinkAsync(intent.Name, cancellationToken).ConfigureAwait(false)
                 ?? new InstalledLink(intent.Name, null, 0, false, null, []);
         }
@@ -219,7 +230,7 @@ public sealed class DataplaneApplier
                 throw new DataplaneConfigurationException($"interface {intent.Name} exists but is a {link.Kind ?? "non-WireGuard"} device, not WireGuard");
             }
 
-            device = await reader.ReadWireGuardAsync(intent.Name, cancellationToken).ConfigureAwait(false);
+            device = snapshot.WireGuard.GetValueOrDefault(intent.Name);
             if (device is null && link.Kind == "tun")
             {
                 throw new DataplaneConfigurationException($"interface {intent.Name} is a TUN device without a wireguard-go behind it");
@@ -232,19 +243,47 @@ public sealed class DataplaneApplier
             await runner.RunCheckedAsync(command, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_options.ManageReversePathFilter)
+        if (_options.ManageReversePathFilter && !reversePath.SequenceEqual(["2", "1"]))
         {
-            // '/' separators: interface names may contain dots.
-            string[] keys = [$"net/ipv4/conf/{intent.Name}/rp_filter", $"net/ipv4/conf/{intent.Name}/src_valid_mark"];
-            var values = await reader.ReadSysctlsAsync(keys, cancellationToken).ConfigureAwait(false);
-            if (!values.SequenceEqual(["2", "1"]))
-            {
-                await runner.RunCheckedAsync(Command.Mutate(DataplaneBinaries.Sysctl, "-q", "-w", keys[0] + "=2", keys[1] + "=1"), cancellationToken).ConfigureAwait(false);
-            }
+            var keys = ReversePathKeys(intent.Name);
+            await runner.RunCheckedAsync(Command.Mutate(DataplaneBinaries.Sysctl, "-q", "-w", keys[0] + "=2", keys[1] + "=1"), cancellationToken).ConfigureAwait(false);
         }
 
         return created || !commands.IsEmpty;
     }
+
+    /// <summary>rp_filter and src_valid_mark of an interface; '/' separators because interface names may contain dots.</summary>
+    private static string[] ReversePathKeys(string interfaceName) =>
+        [$"net/ipv4/conf/{interfaceName}/rp_filter", $"net/ipv4/conf/{interfaceName}/src_valid_mark"];
+
+    /// <summary>Everything an apply compares against, read with concurrent commands to keep apply latency low.</summary>
+    private async Task<Snapshot> ReadSnapshotAsync(
+        SystemStateReader reader, ImmutableArray<InterfaceIntent> interfaces, MultipathMode mode, bool readNft, CancellationToken cancellationToken)
+    {
+        var links = reader.ReadLinksAsync(cancellationToken);
+        var routing = ReadRoutingStateAsync(reader, mode, cancellationToken);
+        var nft = readNft
+            ? reader.ReadNftTableAsync("inet", _options.NftTableName, cancellationToken)
+            : Task.FromResult(InstalledNftTable.Absent);
+        var wireGuard = interfaces.Select(async i => (i.Name, State: await reader.ReadWireGuardAsync(i.Name, cancellationToken).ConfigureAwait(false))).ToArray();
+        var reversePath = _options.ManageReversePathFilter
+            ? interfaces.Select(async i => (i.Name, Values: await reader.ReadSysctlsAsync(ReversePathKeys(i.Name), cancellationToken).ConfigureAwait(false))).ToArray()
+            : [];
+        await Task.WhenAll([links, routing, nft, .. wireGuard, .. reversePath]).ConfigureAwait(false);
+        return new Snapshot(
+            await links.ConfigureAwait(false),
+            await routing.ConfigureAwait(false),
+            await nft.ConfigureAwait(false),
+            wireGuard.Select(static t => t.Result).ToDictionary(static r => r.Name, static r => r.State, StringComparer.Ordinal),
+            reversePath.Select(static t => t.Result).ToDictionary(static r => r.Name, static r => r.Values, StringComparer.Ordinal));
+    }
+
+    private sealed record Snapshot(
+        ImmutableArray<InstalledLink> Links,
+        RoutingState Routing,
+        InstalledNftTable Nft,
+        IReadOnlyDictionary<string, WireGuardDeviceState?> WireGuard,
+        IReadOnlyDictionary<string, ImmutableArray<string>> ReversePath);
 
     private async Task CreateWireGuardInterfaceAsync(string name, CountingCommandRunner runner, CancellationToken cancellationToken)
     {
@@ -283,21 +322,23 @@ public sealed class DataplaneApplier
     private async Task<ImmutableArray<InstalledMultipathGroup>?> ConvergeRoutingAsync(
         RoutingIntent routing,
         MultipathMode mode,
-        bool needsNft,
+        Snapshot snapshot,
         ImmutableArray<InstalledLink> links,
+        IReadOnlySet<string> converged,
         SystemStateReader reader,
         CountingCommandRunner runner,
         List<DataplaneError> errors,
         CancellationToken cancellationToken)
     {
-        var existing = links.Select(static l => l.Name).ToHashSet(StringComparer.Ordinal);
+        // Interfaces just converged count as present even when a dry run cannot see them.
+        var existing = links.Select(static l => l.Name).Concat(converged).ToHashSet(StringComparer.Ordinal);
         routing = routing.WithoutMissingDevices(existing, out var missing);
         foreach (var device in missing)
         {
             errors.Add(Error(new DataplaneConfigurationException($"nexthop device {device} does not exist; its gateways are left out")));
         }
 
-        var state = await ReadRoutingStateAsync(reader, mode, cancellationToken).ConfigureAwait(false);
+        var state = snapshot.Routing;
         var plan = mode == MultipathMode.ConnectionMark
             ? ConnectionMarkRoutingPlanner.Plan(routing, state, _options)
             : ResilientRoutingPlanner.Plan(routing, state, _options);
@@ -307,17 +348,13 @@ public sealed class DataplaneApplier
         }
 
         var table = ClassifierTableBuilder.Build(routing, mode, plan.GatewaySlots, _options);
-        if (needsNft || runner.CanRun(DataplaneBinaries.Nft))
+        if (table is null && snapshot.Nft.Exists)
         {
-            var installed = await reader.ReadNftTableAsync("inet", _options.NftTableName, cancellationToken).ConfigureAwait(false);
-            if (table is null && installed.Exists)
-            {
-                await runner.RunCheckedAsync(NftTableSpec.DeleteCommand("inet", _options.NftTableName), cancellationToken).ConfigureAwait(false);
-            }
-            else if (table is not null && !table.IsInstalledAs(installed))
-            {
-                await runner.RunCheckedAsync(table.ReplaceCommand(), cancellationToken).ConfigureAwait(false);
-            }
+            await runner.RunCheckedAsync(NftTableSpec.DeleteCommand("inet", _options.NftTableName), cancellationToken).ConfigureAwait(false);
+        }
+        else if (table is not null && !table.IsInstalledAs(snapshot.Nft))
+        {
+            await runner.RunCheckedAsync(table.ReplaceCommand(), cancellationToken).ConfigureAwait(false);
         }
 
         if (mode == MultipathMode.ConnectionMark)
@@ -336,19 +373,16 @@ public sealed class DataplaneApplier
     private async Task<RoutingState> ReadRoutingStateAsync(SystemStateReader reader, MultipathMode mode, CancellationToken cancellationToken, bool withRules = true)
     {
         var protocol = _options.RouteProtocol;
-        var nexthops = await reader.ReadNexthopsAsync(tolerateUnsupported: mode != MultipathMode.ResilientNexthopGroup, cancellationToken).ConfigureAwait(false);
-        var routes = (await reader.ReadRoutesAsync(IpFamily.V4, protocol, cancellationToken).ConfigureAwait(false))
-            .AddRange(await reader.ReadRoutesAsync(IpFamily.V6, protocol, cancellationToken).ConfigureAwait(false));
-        var rules = ImmutableArray<InstalledRule>.Empty;
-        if (withRules)
-        {
-            rules = (await reader.ReadRulesAsync(IpFamily.V4, cancellationToken).ConfigureAwait(false))
-                .AddRange(await reader.ReadRulesAsync(IpFamily.V6, cancellationToken).ConfigureAwait(false))
-                .Where(r => r.Protocol == protocol)
-                .ToImmutableArray();
-        }
-
-        return new RoutingState(nexthops, routes, rules);
+        var nexthops = reader.ReadNexthopsAsync(tolerateUnsupported: mode != MultipathMode.ResilientNexthopGroup, cancellationToken);
+        var routes4 = reader.ReadRoutesAsync(IpFamily.V4, protocol, cancellationToken);
+        var routes6 = reader.ReadRoutesAsync(IpFamily.V6, protocol, cancellationToken);
+        var rules4 = withRules ? reader.ReadRulesAsync(IpFamily.V4, cancellationToken) : Task.FromResult(ImmutableArray<InstalledRule>.Empty);
+        var rules6 = withRules ? reader.ReadRulesAsync(IpFamily.V6, cancellationToken) : Task.FromResult(ImmutableArray<InstalledRule>.Empty);
+        await Task.WhenAll(nexthops, routes4, routes6, rules4, rules6).ConfigureAwait(false);
+        return new RoutingState(
+            await nexthops.ConfigureAwait(false),
+            (await routes4.ConfigureAwait(false)).AddRange(await routes6.ConfigureAwait(false)),
+            [.. (await rules4.ConfigureAwait(false)).AddRange(await rules6.ConfigureAwait(false)).Where(r => r.Protocol == protocol)]);
     }
 
     private async Task<MultipathMode> EnsureMultipathModeAsync(CountingCommandRunner runner, CancellationToken cancellationToken)

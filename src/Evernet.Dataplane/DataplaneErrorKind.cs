@@ -16,4 +16,7 @@ public enum DataplaneErrorKind : byte
 
     /// <summary>Output of a program could not be understood.</summary>
     UnexpectedOutput = 4,
+
+    /// <summary>A bug or an unforeseen system error; reported instead of crashing the host.</summary>
+    Internal = 5,
 }

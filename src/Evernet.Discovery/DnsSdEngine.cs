@@ -29,6 +29,8 @@ public sealed class DnsSdEngine
     private const ushort CacheFlushBit = 0x8000;
     /// <summary>Cache bounds: a hostile host announcing endless instance or host names must not grow memory or per-packet work.</summary>
     public const int MaxCachedInstances = 1024, MaxCachedHosts = 1024;
+    /// <summary>Keeps an announcement well inside one Ethernet frame.</summary>
+    private const int MaxAdvertisedAddresses = 16;
 
     private readonly DiscoveryOptions _options;
     private readonly LocalService _service;
@@ -425,7 +427,9 @@ public sealed class DnsSdEngine
         _lastMulticastResponse[link.Index] = now;
     }
 
-    private IReadOnlyList<IPAddress> AddressesFor(MeshLink link) => _addressSource.GetAddresses(link);
+    /// <summary>Wildcards, loopback and multicast never go into an A/AAAA record, whatever the source hands us.</summary>
+    private IReadOnlyList<IPAddress> AddressesFor(MeshLink link) =>
+        _addressSource.GetAddresses(link).Where(DnsSdRecords.IsAdvertisable).Take(MaxAdvertisedAddresses).ToArray();
 
     private void Enqueue(int linkIndex, IPEndPoint? unicast, Message message) =>
         _outgoing.Enqueue(new MdnsSend(linkIndex, unicast, message.ToByteArray()));

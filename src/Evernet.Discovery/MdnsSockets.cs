@@ -135,8 +135,11 @@ public sealed class MdnsLinkSockets : IDisposable
     }
 }
 
-/// <summary>Discovery could not start (unknown interface, socket refused); the message names the cause.</summary>
-public sealed class DiscoveryStartException : Exception
+/// <summary>
+/// Discovery could not start (unknown interface, socket refused); the message names the cause. An
+/// InvalidOperationException, so a host that treats discovery as optional can catch the usual start-up failures together.
+/// </summary>
+public sealed class DiscoveryStartException : InvalidOperationException
 {
     public DiscoveryStartException(string message) : base(message) { }
     public DiscoveryStartException(string message, Exception inner) : base(message, inner) { }

@@ -15,11 +15,10 @@ public static class CertificateFiles
     public const string CertificateFormat = "evernet-certificate";
     public const string RevocationFormat = "evernet-revocation";
     public const int FormatVersion = 1;
-    private const int SignatureSize = 64;
-    private const int WireGuardKeySize = 32;
-    /// <summary>Names are shown in tables and used in interface names: keep them short and printable.</summary>
-    public const int MaxNameLength = 63;
-    public const int MaxReasonLength = 256;
+    private const int SignatureSize = Gossip.Wire.WireLimits.SignatureSize;
+    private const int WireGuardKeySize = Gossip.Wire.WireLimits.WireGuardKeySize;
+    /// <summary>Names and reasons travel in gossip: at most this many UTF-8 bytes (the wire limit).</summary>
+    public const int MaxTextBytes = Gossip.Wire.WireLimits.MaxStringBytes;
 
     public static CertificateFile ToFile(MembershipCertificate certificate) => new(
         CertificateFormat,
@@ -68,8 +67,8 @@ public static class CertificateFiles
         var node = ParseId(file.NodeId, "node_id", source);
         var authority = ParseId(file.Authority, "authority", source);
         byte[] signature = ParseBase64(file.Signature, "signature", SignatureSize, source);
-        if (file.Reason is null || file.Reason.Length > MaxReasonLength || file.Reason.Any(char.IsControl))
-            throw new CertificateFileException($"{source}: reason must be at most {MaxReasonLength} printable characters");
+        if (file.Reason is null || System.Text.Encoding.UTF8.GetByteCount(file.Reason) > MaxTextBytes || file.Reason.Any(char.IsControl))
+            throw new CertificateFileException($"{source}: reason must be at most {MaxTextBytes} UTF-8 bytes of printable characters");
         return new Revocation(node, file.Serial, file.RevokedAtUnixSeconds, file.Reason, authority, signature);
     }
 
@@ -77,14 +76,14 @@ public static class CertificateFiles
     public static byte[] Serialize(Revocation revocation) => Serialize(ToFile(revocation), ControlJsonContext.Default.RevocationFile);
 
     public static MembershipCertificate DeserializeCertificate(ReadOnlySpan<byte> json, string source) =>
-        ToCertificate(Deserialize(json, ControlJsonContext.Default.CertificateFile, source), source);
+        ToCertificate(Deserialize(json, CertificateFormat, ControlJsonContext.Default.CertificateFile, source), source);
 
     public static Revocation DeserializeRevocation(ReadOnlySpan<byte> json, string source) =>
-        ToRevocation(Deserialize(json, ControlJsonContext.Default.RevocationFile, source), source);
+        ToRevocation(Deserialize(json, RevocationFormat, ControlJsonContext.Default.RevocationFile, source), source);
 
     public static RevocationFile DeserializeRevocationFile(ReadOnlySpan<byte> json, string source)
     {
-        var file = Deserialize(json, ControlJsonContext.Default.RevocationFile, source);
+        var file = Deserialize(json, RevocationFormat, ControlJsonContext.Default.RevocationFile, source);
         ToRevocation(file, source); // validate now rather than at the daemon
         return file;
     }
@@ -114,16 +113,25 @@ public static class CertificateFiles
     private static byte[] Serialize<T>(T value, JsonTypeInfo<T> type)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             JsonSerializer.Serialize(writer, value, type);
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
     }
 
-    private static T Deserialize<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> type, string source)
+    private static T Deserialize<T>(ReadOnlySpan<byte> json, string format, JsonTypeInfo<T> type, string source)
     {
         try
         {
+            // Format and version first: a file of another kind or a later version should say so, not list the fields it lacks.
+            var reader = new Utf8JsonReader(json);
+            using (var document = JsonDocument.ParseValue(ref reader))
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) throw new CertificateFileException($"{source}: not a JSON object");
+                if (root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String)
+                    CheckFormat(f.GetString()!, root.TryGetProperty("version", out var v) && v.TryGetInt32(out int version) ? version : FormatVersion, format, source);
+            }
             return JsonSerializer.Deserialize(json, type) ?? throw new CertificateFileException($"{source}: the file holds null");
         }
         catch (JsonException ex)
@@ -154,8 +162,8 @@ public static class CertificateFiles
     /// <summary>Checks a node name (certificate "name"); throws naming <paramref name="source"/> when it is empty, too long or has spaces or control characters.</summary>
     public static string CheckName(string name, string source)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
-            throw new CertificateFileException($"{source}: name must be 1 to {MaxNameLength} printable characters without spaces");
+        if (string.IsNullOrWhiteSpace(name) || System.Text.Encoding.UTF8.GetByteCount(name) > MaxTextBytes || name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            throw new CertificateFileException($"{source}: name must be 1 to {MaxTextBytes} UTF-8 bytes, printable, without spaces");
         return name;
     }
 }

@@ -35,10 +35,18 @@ public static class KeyFiles
         SecureFile.WriteAtomically(publicPath, Line(key.Id.ToHex()), SecureFile.PublicMode, overwrite);
     }
 
-    public static void WriteWireGuardKey(string keyPath, string publicPath, ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey, bool overwrite)
+    public static void WriteWireGuardKey(string keyPath, string publicPath, WireGuardKeyPair key, bool overwrite)
     {
-        SecureFile.WriteAtomically(keyPath, Line(Convert.ToBase64String(privateKey)), SecureFile.SecretMode, overwrite);
-        SecureFile.WriteAtomically(publicPath, Line(Convert.ToBase64String(publicKey)), SecureFile.PublicMode, overwrite);
+        byte[] secret = Line(key.ExportPrivateKeyBase64());
+        try
+        {
+            SecureFile.WriteAtomically(keyPath, secret, SecureFile.SecretMode, overwrite);
+        }
+        finally
+        {
+            Array.Clear(secret);
+        }
+        SecureFile.WriteAtomically(publicPath, Line(key.PublicKeyBase64), SecureFile.PublicMode, overwrite);
     }
 
     /// <summary>
@@ -58,8 +66,19 @@ public static class KeyFiles
         }
     }
 
-    /// <summary>The 32 secret bytes of a WireGuard private key file.</summary>
-    public static byte[] ReadWireGuardPrivateKey(string path) => ReadSecret(path);
+    /// <summary>A WireGuard private key file (base64, as `wg genkey` writes it), with the same permission check as signing keys.</summary>
+    public static WireGuardKeyPair ReadWireGuardKey(string path)
+    {
+        byte[] secret = ReadSecret(path);
+        try
+        {
+            return WireGuardKeyPair.FromPrivateKey(secret);
+        }
+        finally
+        {
+            Array.Clear(secret);
+        }
+    }
 
     /// <summary>A node id or authority public key: a file holding 64 hex digits, or the 64 hex digits themselves.</summary>
     public static NodeId ReadPublicId(string fileOrHex)

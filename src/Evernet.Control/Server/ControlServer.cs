@@ -193,11 +193,13 @@ public sealed class ControlServer : IAsyncDisposable
         {
             try
             {
+                await using var stream = new NetworkStream(connection, ownsSocket: false);
                 using var timeout = new CancellationTokenSource(WriteTimeout);
-                await connection.SendAsync(ControlEnvelope.EncodeError(ControlErrorCodes.Busy, "evernetd is serving too many control connections; try again"),
-                    SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                await stream.WriteAsync(ControlEnvelope.EncodeError(ControlErrorCodes.Busy, "evernetd is serving too many control connections; try again"),
+                    timeout.Token).ConfigureAwait(false);
+                await DrainBeforeCloseAsync(connection, stream).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException) { }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException) { }
         }
     }
 

@@ -33,13 +33,9 @@ internal static class CertCommand
         var authorityKey = AuthorityKeyOption();
         var nodeId = NodeIdOption();
         var wgKey = new Option<string>("--wg-public-key") { Description = "The node's WireGuard public key: base64, or its wireguard.pub file", Required = true, HelpName = "B64" };
-        var name = new Option<string>("--name") { Description = "The node's name (shown in tables, at most 63 characters)", Required = true, HelpName = "NAME" };
+        var name = new Option<string>("--name") { Description = "The node's name (shown in tables, at most 64 UTF-8 bytes)", Required = true, HelpName = "NAME" };
         var roles = new Option<string>("--roles") { Description = "Comma-separated roles: node, gateway", DefaultValueFactory = _ => RoleNames.Node, HelpName = "ROLES" };
-        var days = new Option<int>("--days") { Description = "Validity in days from now", Required = true, HelpName = "D" };
-        days.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 36500) r.AddError("--days must be between 1 and 36500");
-        });
+        var days = Options.BoundedInt("--days", "Validity in days from now", 1, 36_500, null, "D");
         var serial = new Option<ulong?>("--serial") { Description = "Certificate serial (default: the current Unix time)", HelpName = "S" };
         var output = new Option<string>("--out") { Description = "Where to write the certificate", Required = true, HelpName = "FILE" };
         var force = CeremonyCommand.ForceOption();
@@ -52,10 +48,10 @@ internal static class CertCommand
             string certName = CheckName(parse.GetValue(name)!);
             if (!RoleNames.TryParse(parse.GetValue(roles)!, out var parsedRoles, out string? roleError))
                 throw new UsageException("--roles: " + roleError);
-            long now = time.GetUtcNow().ToUnixTimeSeconds();
-            var unsigned = new MembershipCertificate(node, wireGuard, certName, parsedRoles, parse.GetValue(serial) ?? (ulong)now,
-                now - ClockSkewAllowanceSeconds, now + parse.GetValue(days) * 86_400L, authority.Id, ReadOnlyMemory<byte>.Empty);
-            var certificate = Signing.SignCertificate(unsigned, authority);
+            var now = time.GetUtcNow();
+            ulong certSerial = parse.GetValue(serial) ?? (ulong)now.ToUnixTimeSeconds();
+            var certificate = Authority(authority, ca => ca.Issue(node, wireGuard, certName, parsedRoles, certSerial,
+                now.AddSeconds(-ClockSkewAllowanceSeconds), now.AddDays(parse.GetValue(days))));
             string path = parse.GetValue(output)!;
             SecureFile.WriteAtomically(path, CertificateFiles.Serialize(certificate), SecureFile.PublicMode, parse.GetValue(force));
             await terminal.Out.WriteLineAsync($"issued certificate serial {certificate.Serial} for {certificate.Name} ({string.Join(",", RoleNames.Format(certificate.Roles))}),"
@@ -87,10 +83,9 @@ internal static class CertCommand
             using var authority = KeyFiles.ReadSigningKey(parse.GetValue(authorityKey)!);
             var node = ParseNodeId(parse.GetValue(nodeId)!);
             string why = parse.GetValue(reason)!;
-            if (why.Length > CertificateFiles.MaxReasonLength || why.Any(char.IsControl))
-                throw new UsageException($"--reason must be at most {CertificateFiles.MaxReasonLength} printable characters");
-            var unsigned = new Revocation(node, parse.GetValue(serial), time.GetUtcNow().ToUnixTimeSeconds(), why, authority.Id, ReadOnlyMemory<byte>.Empty);
-            var revocation = Signing.SignRevocation(unsigned, authority);
+            if (Encoding.UTF8.GetByteCount(why) > CertificateFiles.MaxTextBytes || why.Any(char.IsControl))
+                throw new UsageException($"--reason must be at most {CertificateFiles.MaxTextBytes} UTF-8 bytes of printable characters");
+            var revocation = Authority(authority, ca => ca.Revoke(node, parse.GetValue(serial), time.GetUtcNow(), why));
             string what = revocation.Serial == 0 ? "every certificate" : $"certificate serial {revocation.Serial}";
             if (parse.GetValue(output) is { } path)
             {
@@ -234,6 +229,19 @@ internal static class CertCommand
         }
     }
 
+    /// <summary>The authority's checks (serial 0, empty window, sizes) refuse bad arguments: that is a usage error.</summary>
+    private static T Authority<T>(NodeKeyPair key, Func<CertificateAuthority, T> issue)
+    {
+        try
+        {
+            return issue(new CertificateAuthority(key));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
     private static NodeId ParseNodeId(string value) => ParsePublicKey(value, "--node-id");
 
     private static NodeId ParsePublicKey(string value, string option)
@@ -245,15 +253,9 @@ internal static class CertCommand
 
     private static byte[] ParseWireGuardKey(string value)
     {
-        string text = value.Trim();
-        if (!LooksLikeKey(text) && File.Exists(value))
-            text = Encoding.ASCII.GetString(ReadAll(value)).Trim();
-        var key = new byte[32];
-        if (!Convert.TryFromBase64String(text, key, out int written) || written != key.Length)
-            throw new UsageException($"--wg-public-key: '{value}' is neither a 32-byte base64 key nor a file holding one");
-        return key;
-
-        static bool LooksLikeKey(string s) => s.Length == 44 && s.EndsWith('=');
+        if (WireGuardKeyPair.TryDecodeKey(value, out byte[] key)) return key;
+        if (File.Exists(value) && WireGuardKeyPair.TryDecodeKey(Encoding.ASCII.GetString(ReadAll(value)), out key)) return key;
+        throw new UsageException($"--wg-public-key: '{value}' is neither a 32-byte base64 key nor a file holding one");
     }
 
     private static string CheckName(string name)

@@ -29,18 +29,11 @@ internal static class KeysCommand
             }
 
             using var node = NodeKeyPair.Generate();
-            var (wgPrivate, wgPublicKey) = WireGuardKeyGenerator.Generate();
-            try
-            {
-                KeyFiles.WriteSigningKey(nodeKey, nodePublic, node, overwrite);
-                KeyFiles.WriteWireGuardKey(wgKey, wgPublic, wgPrivate, wgPublicKey, overwrite);
-            }
-            finally
-            {
-                Array.Clear(wgPrivate);
-            }
+            using var wireGuard = WireGuardKeyPair.Generate();
+            KeyFiles.WriteSigningKey(nodeKey, nodePublic, node, overwrite);
+            KeyFiles.WriteWireGuardKey(wgKey, wgPublic, wireGuard, overwrite);
             await terminal.Out.WriteLineAsync($"node id        {node.Id.ToHex()}").ConfigureAwait(false);
-            await terminal.Out.WriteLineAsync($"wireguard key  {Convert.ToBase64String(wgPublicKey)}").ConfigureAwait(false);
+            await terminal.Out.WriteLineAsync($"wireguard key  {wireGuard.PublicKeyBase64}").ConfigureAwait(false);
             await terminal.Out.WriteLineAsync($"wrote {nodeKey} and {wgKey} (0600), {nodePublic} and {wgPublic}").ConfigureAwait(false);
             return ExitCodes.Ok;
         }));

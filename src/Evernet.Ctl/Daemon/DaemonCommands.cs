@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Evernet.Control;
 using Evernet.Control.Client;
 using Evernet.Control.Dtos;
 using Evernet.Control.Protocol;
@@ -81,7 +80,7 @@ internal static class DaemonCommands
     public static async Task WriteJsonAsync<T>(Terminal terminal, T value, JsonTypeInfo<T> type)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             JsonSerializer.Serialize(writer, value, type);
         await terminal.Out.WriteLineAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).ConfigureAwait(false);
     }
@@ -112,15 +111,7 @@ internal static class DaemonCommands
     {
         var socket = SocketOption();
         var json = JsonOption();
-        var limit = new Option<int>("--limit", "-n")
-        {
-            Description = "Show at most this many of the newest events",
-            DefaultValueFactory = _ => 50,
-        };
-        limit.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 0) result.AddError("--limit must not be negative");
-        });
+        var limit = Options.BoundedInt("--limit", "Show at most this many of the newest events", 0, 100_000, 50, "N", "-n");
         var command = new Command("events", "Recent membership, gateway and rejection events, oldest first") { socket, json, limit };
         command.SetAction((parse, ct) => WithClientAsync(parse.GetValue(socket)!, terminal, async client =>
         {

@@ -24,6 +24,7 @@ internal static class Format
     public static string Percent(double? percent)
     {
         if (percent is not { } p || !double.IsFinite(p)) return None;
+        if (p == 0) return "0%";
         return p < 10 ? p.ToString("0.0", Invariant) + "%" : Math.Round(p).ToString("0", Invariant) + "%";
     }
 

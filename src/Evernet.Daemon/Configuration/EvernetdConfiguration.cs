@@ -30,14 +30,22 @@ public static class EvernetdConfiguration
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            var detail = e.InnerException is { } inner && inner.Message != e.Message ? $"{e.Message} {inner.Message}" : e.Message;
+            // The JSON reader's own message (innermost) carries the line and position.
+            var innermost = e;
+            while (innermost.InnerException is { } inner) innermost = inner;
+            var detail = innermost is System.Text.Json.JsonException ? $"not valid JSON: {innermost.Message}" : innermost.Message;
             throw new ConfigurationLoadException($"{path}: {detail}", e);
         }
     }
 
-    /// <summary>Binds with unknown keys rejected (a typo must not silently fall back to a default).</summary>
+    /// <summary>
+    /// Binds with unknown keys and mistyped values rejected (a typo must not silently fall back to a default).
+    /// Throws <see cref="ConfigurationLoadException"/> listing every such key.
+    /// </summary>
     public static EvernetdOptions Bind(IConfiguration configuration)
     {
+        var problems = ConfigurationSchema.Check(configuration);
+        if (problems.Count > 0) throw new ConfigurationLoadException(string.Join(Environment.NewLine, problems), problems);
         var options = new EvernetdOptions();
         try
         {
@@ -47,6 +55,7 @@ public static class EvernetdConfiguration
         {
             throw new ConfigurationLoadException(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, e);
         }
+        options.NormalizeOptionalValues();
         return options;
     }
 
@@ -55,16 +64,41 @@ public static class EvernetdConfiguration
     {
         var path = Path.GetFullPath(commandLine.ConfigPath);
         if (commandLine.Errors.Count > 0) return new ConfigurationLoadResult(path, null, commandLine.Errors);
+        IConfigurationRoot configuration;
         try
         {
-            var options = Bind(Build(commandLine, environment));
+            configuration = Build(commandLine, environment);
+        }
+        catch (ConfigurationLoadException e)
+        {
+            return new ConfigurationLoadResult(path, null, e.Problems);
+        }
+        try
+        {
+            var options = Bind(configuration);
             var errors = EvernetdOptionsValidator.Validate(options);
             return new ConfigurationLoadResult(path, errors.Count == 0 ? options : null, errors);
         }
         catch (ConfigurationLoadException e)
         {
-            return new ConfigurationLoadResult(path, null, [e.Message]);
+            // Unknown keys alone still let the rest be checked, so one run lists everything that is wrong.
+            return new ConfigurationLoadResult(path, null, [.. e.Problems, .. ValidateIgnoringUnknownKeys(configuration)]);
         }
+    }
+
+    private static IReadOnlyList<string> ValidateIgnoringUnknownKeys(IConfiguration configuration)
+    {
+        var options = new EvernetdOptions();
+        try
+        {
+            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = false);
+        }
+        catch (InvalidOperationException)
+        {
+            return []; // mistyped values: already reported by the schema check
+        }
+        options.NormalizeOptionalValues();
+        return EvernetdOptionsValidator.Validate(options);
     }
 
     /// <summary>EVERNET_GOSSIP__PORT=7000 → "GOSSIP:PORT" = "7000" (what AddEnvironmentVariables(prefix) does, over a given set).</summary>
@@ -94,6 +128,10 @@ public sealed record ConfigurationLoadResult(string ConfigPath, EvernetdOptions?
 
 public sealed class ConfigurationLoadException : Exception
 {
-    public ConfigurationLoadException(string message) : base(message) { }
-    public ConfigurationLoadException(string message, Exception inner) : base(message, inner) { }
+    public ConfigurationLoadException(string message) : base(message) => Problems = [message];
+    public ConfigurationLoadException(string message, Exception inner) : base(message, inner) => Problems = [message];
+    public ConfigurationLoadException(string message, IReadOnlyList<string> problems) : base(message) => Problems = problems;
+
+    /// <summary>One entry per problem ("key: why").</summary>
+    public IReadOnlyList<string> Problems { get; }
 }

@@ -38,12 +38,33 @@ public sealed class EvernetdOptions
     /// <summary>Compute everything, change nothing in the kernel (the dataplane logs what it would run).</summary>
     public bool DryRun { get; set; }
 
+    /// <summary>
+    /// Optional settings written as "" or null in JSON (the JSON provider turns null into "") mean "not set".
+    /// Called after binding, before validation.
+    /// </summary>
+    public void NormalizeOptionalValues()
+    {
+        static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        Gossip.BindInterface = Clean(Gossip.BindInterface);
+        WireGuard.PrivateKeyFile = Clean(WireGuard.PrivateKeyFile);
+        Metrics.ListenAddress = Clean(Metrics.ListenAddress);
+        WebAdmin.ListenAddress = Clean(WebAdmin.ListenAddress);
+        WebAdmin.PasswordHash = Clean(WebAdmin.PasswordHash);
+        Gateway.WanInterface = Clean(Gateway.WanInterface);
+        foreach (var c in TrafficClasses)
+        {
+            if (c is null) continue;
+            c.Gateway = Clean(c.Gateway);
+            c.Match.Protocol = Clean(c.Match.Protocol);
+        }
+    }
+
     public bool IsGateway => string.Equals(Role?.Trim(), RoleNames.Gateway, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The node key file in the state directory.</summary>
     public string NodeKeyFile => Path.Combine(StateDirectory, State.StateDirectory.NodeKeyFileName);
 
-    /// <summary>The configured WireGuard key file, or wg.key in the state directory.</summary>
+    /// <summary>The configured WireGuard key file, or wireguard.key in the state directory.</summary>
     public string EffectiveWireGuardKeyFile =>
         string.IsNullOrWhiteSpace(WireGuard.PrivateKeyFile) ? Path.Combine(StateDirectory, State.StateDirectory.WireGuardKeyFileName) : WireGuard.PrivateKeyFile;
 }
@@ -136,7 +157,7 @@ public sealed class WireGuardSettings
 {
     /// <summary>The UDP port a gateway's WireGuard interface listens on (the port nodes dial).</summary>
     public int ListenPort { get; set; } = 51820;
-    /// <summary>Private key file (base64, as `wg genkey` writes it). Null: wg.key in the state directory, created if missing.</summary>
+    /// <summary>Private key file (base64, as `wg genkey` writes it). Null: wireguard.key in the state directory, created if missing.</summary>
     public string? PrivateKeyFile { get; set; }
     /// <summary>A node's per-gateway interfaces are named prefix + gateway fingerprint (15 characters in all).</summary>
     public string InterfacePrefix { get; set; } = "evg-";

@@ -14,7 +14,11 @@ public static class EvernetdOptionsServiceCollectionExtensions
     {
         services.AddSingleton<IValidateOptions<EvernetdOptions>, EvernetdOptionsValidator>();
         services.AddOptions<EvernetdOptions>()
-            .Configure(options => evernetConfiguration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true))
+            .Configure(options =>
+            {
+                evernetConfiguration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+                options.NormalizeOptionalValues();
+            })
             .ValidateOnStart();
         return services;
     }

@@ -50,7 +50,7 @@ public sealed class EvernetdOptionsValidator : IValidateOptions<EvernetdOptions>
         CheckInterfaces(e, "meshInterfaces", o.MeshInterfaces);
         Check(o.ClientPrefixes.Count <= WireLimits.MaxClientPrefixes, "clientPrefixes", $"at most {WireLimits.MaxClientPrefixes} prefixes");
         for (int i = 0; i < o.ClientPrefixes.Count; i++)
-            Check(IPNetwork.TryParse(o.ClientPrefixes[i]?.Trim() ?? "", out _), $"clientPrefixes[{i}]",
+            Check(IsCanonicalPrefix(o.ClientPrefixes[i]), $"clientPrefixes[{i}]",
                 $"'{o.ClientPrefixes[i]}' is not a prefix in CIDR notation without host bits (e.g. 10.17.0.0/24)");
 
         // Gossip
@@ -183,6 +183,15 @@ public sealed class EvernetdOptionsValidator : IValidateOptions<EvernetdOptions>
     {
         if (string.IsNullOrWhiteSpace(path) || !Path.IsPathRooted(path) || path.Any(char.IsControl))
             e.Add($"{key}: must be an absolute path");
+    }
+
+    /// <summary>"10.17.0.0/24" yes, "10.17.0.1/24" no: host bits set usually means a typo for a different prefix.</summary>
+    private static bool IsCanonicalPrefix(string? text)
+    {
+        text = text?.Trim() ?? "";
+        int slash = text.IndexOf('/');
+        return slash > 0 && IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text[..slash], out var address)
+            && address.Equals(network.BaseAddress);
     }
 
     internal static bool IsInterfaceName(string? name) =>

@@ -19,6 +19,12 @@ namespace Evernet.Daemon.Host;
 public sealed partial class DaemonLoop
 {
     public static readonly TimeSpan PolicyInterval = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// After a (re)start the view is not settled yet (no probe answers, maybe no summaries): whatever a previous run
+    /// installed keeps serving until then, so a daemon restart does not blackhole its clients.
+    /// </summary>
+    public static readonly TimeSpan StartupSettle = TimeSpan.FromSeconds(2);
+    private long _startTicks;
     private static readonly TimeSpan MinReplanSpacing = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
@@ -54,6 +60,7 @@ public sealed partial class DaemonLoop
     public PolicyEngine Policy => _policy;
     public GatewayHealthPublisher? Gateway => _gateway;
     public long Iterations { get; private set; }
+    public long PlanFailures { get; private set; }
     /// <summary>Set by the loop each iteration; the watchdog only pets systemd while the loop is alive.</summary>
     public long LastIterationTicks { get; private set; }
 
@@ -75,6 +82,7 @@ public sealed partial class DaemonLoop
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _startTicks = _time.GetUtcNow().UtcTicks;
         _node.Start();
         Drain();
         Replan();
@@ -191,11 +199,27 @@ public sealed partial class DaemonLoop
         _lastPlanTicks = now.UtcTicks;
         var view = _node.Snapshot();
         LastView = view;
-        var plan = _policy.Update(view, now.ToUnixTimeMilliseconds());
+        DataplanePlan plan;
+        try
+        {
+            plan = _policy.Update(view, now.ToUnixTimeMilliseconds());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A planning bug must not take the mesh down: keep the installed dataplane, report, retry next tick.
+            PlanFailures++;
+            LogPlanFailed(_logger, e);
+            return;
+        }
         var previousWeights = LastPlan?.Weights;
         LastPlan = plan;
         if (plan.Weights is { Changed: true } weights && previousWeights is not null)
             Events.Add(ControlMapper.Event(now.ToUnixTimeMilliseconds(), "weights", "route", string.Join(", ", weights.Gateways.Select(g => $"{g.Name}={g.Weight}"))));
+        if (now.UtcTicks - _startTicks < StartupSettle.Ticks)
+        {
+            _replanSoon = true; // plan again (and submit) once settled
+            return;
+        }
         if (_lastSubmitted is null || !_lastSubmitted.Equals(plan.Dataplane))
         {
             _lastSubmitted = plan.Dataplane;
@@ -205,6 +229,9 @@ public sealed partial class DaemonLoop
 
     /// <summary>Forces a plan on the next iteration (certificate reload, drain).</summary>
     public void RequestReplan() => _replanNow = true;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "planning failed; the installed dataplane stays as it is")]
+    private static partial void LogPlanFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "work item on the daemon loop failed")]
     private static partial void LogWorkFailed(ILogger logger, Exception e);

@@ -68,6 +68,13 @@ public sealed partial class EvernetService : BackgroundService
             Environment.ExitCode = 78; // EX_CONFIG: systemd should not hammer a broken setup
             throw;
         }
+        catch (ArgumentException e)
+        {
+            // Options that pass the configuration check but not a component's own validation: still a config error.
+            LogStartupFailed(_logger, e.Message);
+            Environment.ExitCode = 78;
+            throw new StartupException(e.Message, e);
+        }
     }
 
     private async Task RunAsync(CancellationToken stoppingToken)
@@ -76,7 +83,11 @@ public sealed partial class EvernetService : BackgroundService
         var state = Startup(() => StateDirectory.Open(o.StateDirectory));
         var (key, created) = Startup(state.LoadOrCreateNodeKey);
         var (wireGuardKey, _) = Startup(() => state.LoadOrCreateWireGuardKey(o.WireGuard.PrivateKeyFile));
-        var versions = Startup(() => state.OpenVersionStore(created, _commandLine.ResetVersionFloor, _time));
+        // Keys provisioned offline (evernetctl keys generate into the state directory) arrive without a version file or
+        // a membership snapshot: that is a first start, so continue above the clock, which is above any counter.
+        bool provisioned = !created && !File.Exists(state.VersionPath) && !File.Exists(state.MembershipPath);
+        if (provisioned) LogProvisionedKey(_logger, state.NodeKeyPath);
+        var versions = Startup(() => state.OpenVersionStore(created, _commandLine.ResetVersionFloor || provisioned, _time));
         var certificate = Startup(() => CertificateFiles.ReadCertificate(o.CertificateFile));
         if (certificate.Node != key.Id)
             throw new StartupException($"certificateFile: {o.CertificateFile} is for node {certificate.Node.ToHex()}, but this node's key ({state.NodeKeyPath}) is {key.Id.ToHex()}");
@@ -90,10 +101,12 @@ public sealed partial class EvernetService : BackgroundService
             throw new StartupException($"certificateFile: {o.CertificateFile} is not usable: {admission}");
 
         var warm = LoadWarmState(state);
+        var (seeds, seedFailures) = await PeerEndpoint.ResolveSeedsAsync(o.Gossip.Seeds, stoppingToken).ConfigureAwait(false);
+        foreach (var failure in seedFailures) LogSeedUnresolved(_logger, failure);
         var advertised = AdvertisedAddresses(o);
         var setup = new GossipNodeSetup(key, certificate, trust, versions, verifier,
             [.. advertised.Select(a => Format(a, o.Gossip.Port))], [.. o.ClientPrefixes],
-            [.. o.Gossip.Seeds.Select(s => new PeerAddress(s))], warm);
+            seeds, warm);
         var node = new GossipNode(setup, o.Gossip.Timing.ToGossipOptions(), _time, SeededRandom.FromEntropy());
 
         var self = new LocalNode(key.Id, certificate, [.. o.ClientPrefixes]);
@@ -130,6 +143,15 @@ public sealed partial class EvernetService : BackgroundService
         var control = new ControlServer(new ControlServerOptions { SocketPath = o.ControlSocket }, handler, _loggers.CreateLogger<ControlServer>());
         Startup(() => { control.Start(); return true; });
 
+        var web = new Web.WebAdminServer(new Web.WebAdminOptions
+        {
+            Enabled = o.WebAdmin.ListenAddress is not null,
+            Listen = o.WebAdmin.ListenAddress ?? Web.WebAdminOptions.DefaultListen,
+            PasswordHash = o.WebAdmin.PasswordHash,
+        }, handler, _loggers.CreateLogger("web"), _time);
+        try { await web.StartAsync(stoppingToken).ConfigureAwait(false); }
+        catch (InvalidOperationException e) { throw new StartupException($"webAdmin.listenAddress: {e.Message}", e); }
+
         MdnsDiscovery? discovery = null;
         if (o.Discovery.Enabled && o.MeshInterfaces.Count > 0)
         {
@@ -140,7 +162,10 @@ public sealed partial class EvernetService : BackgroundService
                 Role = certificate.Roles,
                 GossipPort = o.Gossip.Port,
                 Interfaces = o.MeshInterfaces,
-                AdvertisedAddresses = advertised,
+                // Listening on the wildcard: each link advertises its own addresses. Otherwise exactly the configured ones.
+                AdvertisedAddresses = o.Gossip.ListenAddresses.Count > 0 ? advertised : [],
+                AdvertiseIPv4 = o.Gossip.EffectiveListenAddresses.Any(a => IPAddress.Parse(a).AddressFamily == AddressFamily.InterNetwork),
+                AdvertiseIPv6 = o.Gossip.EffectiveListenAddresses.Any(a => IPAddress.Parse(a).AddressFamily == AddressFamily.InterNetworkV6),
             }, _loggers.CreateLogger<MdnsDiscovery>(), _time);
             try { discovery.Start(); }
             catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
@@ -193,6 +218,7 @@ public sealed partial class EvernetService : BackgroundService
             catch (Exception e) { LogStopProblem(_logger, e); }
             PersistWarmState(state, node);
             await control.StopAsync().ConfigureAwait(false);
+            await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             if (discovery is not null) await discovery.DisposeAsync().ConfigureAwait(false);
             await metrics.StopAsync().ConfigureAwait(false);
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -364,6 +390,12 @@ public sealed partial class EvernetService : BackgroundService
             throw new StartupException(e.Message, e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "seed not usable: {Failure}")]
+    private static partial void LogSeedUnresolved(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} was provisioned without a version file: first start, record versions continue from the clock")]
+    private static partial void LogProvisionedKey(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "evernetd started: {Name} ({Fingerprint}), {Role}, gossip on {Endpoints}")]
     private static partial void LogStarted(ILogger logger, string name, string fingerprint, string role, string endpoints);

@@ -5,7 +5,7 @@ namespace Evernet.Daemon.State;
 
 /// <summary>
 /// A 32-byte secret as one line of base64, mode 0600: the node's Ed25519 seed (node.key) and the WireGuard private key
-/// (wg.key, directly usable as `wg set IFACE private-key wg.key`). Same format evernetctl writes. Like ssh, a key file
+/// (wireguard.key, directly usable as `wg set IFACE private-key wireguard.key`). Same format evernetctl writes. Like ssh, a key file
 /// that group or others can access is refused: a readable key is as good as a leaked one.
 /// </summary>
 public static class SecretKeyFile

@@ -4,14 +4,14 @@ namespace Evernet.Daemon.State;
 
 /// <summary>
 /// The daemon's state directory (default /var/lib/evernet, mode 0700):
-/// node.key (Ed25519 seed), wg.key (WireGuard private key, unless configured elsewhere), version.ceiling
+/// node.key (Ed25519 seed), wireguard.key (WireGuard private key, unless configured elsewhere), version.ceiling
 /// (<see cref="FileVersionStore"/>) and membership.bin (<see cref="MembershipSnapshotFile"/>). Opening it creates the
 /// directory if needed and removes temporaries an interrupted write left behind.
 /// </summary>
 public sealed class StateDirectory
 {
     public const string NodeKeyFileName = "node.key";
-    public const string WireGuardKeyFileName = "wg.key";
+    public const string WireGuardKeyFileName = "wireguard.key";
     public const string VersionFileName = "version.ceiling";
     public const string MembershipFileName = "membership.bin";
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -56,7 +56,7 @@ public sealed class StateDirectory
         return NodeKeyFile.LoadOrCreate(NodeKeyPath);
     }
 
-    /// <summary>The WireGuard key at <paramref name="path"/> (default wg.key here); created when missing only if it lives in this directory.</summary>
+    /// <summary>The WireGuard key at <paramref name="path"/> (default wireguard.key here); created when missing only if it lives in this directory.</summary>
     public (WireGuardKey Key, bool Created) LoadOrCreateWireGuardKey(string? path = null)
     {
         var keyPath = path ?? WireGuardKeyPath;

@@ -8,8 +8,9 @@ namespace Evernet.Dataplane.Planning;
 /// Diff for the connection-mark fallback (kernels without resilient nexthop groups): every gateway hop gets a slot
 /// s (stable, read back from the installed per-gateway tables), a table <c>GatewayTableBase + s</c> with a plain
 /// default route out of it, and a rule <c>fwmark (ConnectionMarkBase | s) lookup</c> that table. nftables (see
-/// <see cref="ClassifierTableBuilder"/>) assigns the marks per connection. The default table only holds an
-/// unreachable route, a safety net for client packets that somehow got no mark.
+/// <see cref="ClassifierTableBuilder"/>) assigns the marks per connection. The default table holds a plain weighted
+/// multipath route: the first routing decision for locally generated packets happens before nftables marks them
+/// (the output hook then re-routes by mark), and it catches client packets that somehow got no mark.
 /// </summary>
 internal static class ConnectionMarkRoutingPlanner
 {
@@ -44,13 +45,40 @@ internal static class ConnectionMarkRoutingPlanner
             if (intent.Default is { } defaultTable)
             {
                 var installed = state.Routes.FirstOrDefault(r => r.Family.ToIpFamily() == family && r.Table == defaultTable.Table && r.Destination == "default");
-                if (installed is { Type: "unreachable" })
+                if (defaultTable.Hops.IsEmpty)
                 {
-                    keptRoutes.Add(installed);
+                    if (installed is { Type: "unreachable" })
+                    {
+                        keptRoutes.Add(installed);
+                    }
+                    else
+                    {
+                        commands.Add(IpCommands.RouteReplaceUnreachable(family, defaultTable.Table, protocol));
+                    }
                 }
                 else
                 {
-                    commands.Add(IpCommands.RouteReplaceUnreachable(family, defaultTable.Table, protocol));
+                    var hops = defaultTable.Hops
+                        .GroupBy(h => ResilientRoutingPlanner.ForFamily(h.Key, family))
+                        .Select(static g => (Hop: g.Key, Weight: Math.Min(256, g.Sum(static h => h.Weight))))
+                        .ToArray();
+                    if (family == IpFamily.V6 && hops.Length > 1 && hops.Any(static h => h.Hop.Via is null))
+                    {
+                        // The kernel refuses device-only IPv6 multipath routes; the marks do the balancing anyway,
+                        // this route only serves first lookups, so the heaviest hop will do.
+                        hops = [hops.MaxBy(static h => h.Weight)];
+                    }
+
+                    if (installed is { Type: "unicast", NexthopId: null } && SameHops(installed.Hops, hops))
+                    {
+                        keptRoutes.Add(installed);
+                    }
+                    else
+                    {
+                        commands.Add(hops.Length == 1
+                            ? IpCommands.RouteReplaceDevice(family, defaultTable.Table, hops[0].Hop, protocol)
+                            : IpCommands.RouteReplaceMultipath(family, defaultTable.Table, hops, protocol));
+                    }
                 }
             }
         }
@@ -68,6 +96,14 @@ internal static class ConnectionMarkRoutingPlanner
         commands.AddRange(owned.Where(static n => !n.IsGroup).OrderBy(static n => n.Id).Select(static n => IpCommands.NexthopDelete(n.Id)));
         return new RoutingPlan([.. commands], slots);
     }
+
+    /// <summary>A single-hop route forgets its weight, so weights only count with several hops.</summary>
+    private static bool SameHops(ImmutableArray<RouteHop> installed, (HopKey Hop, int Weight)[] desired) =>
+        installed.Length == desired.Length
+        && (desired.Length == 1
+            ? installed[0].Device == desired[0].Hop.Device && Equals(installed[0].Gateway, desired[0].Hop.Via)
+            : installed.Select(static h => (h.Device, h.Gateway?.ToString(), h.Weight)).ToHashSet()
+                .SetEquals(desired.Select(static d => (d.Hop.Device, d.Hop.Via?.ToString(), d.Weight))));
 
     private static ImmutableDictionary<HopKey, int> AllocateSlots(RoutingIntent intent, RoutingState state, DataplaneOptions options)
     {

@@ -41,6 +41,25 @@ internal static class IpCommands
     public static Command RouteReplaceUnreachable(IpFamily family, int table, int protocol) =>
         Command.Mutate(DataplaneBinaries.Ip, family.Flag(), "route", "replace", "unreachable", "default", "table", Text(table), "proto", Text(protocol));
 
+    /// <summary>A plain (hash-threshold) multipath route: no nexthop objects needed, works on every kernel.</summary>
+    public static Command RouteReplaceMultipath(IpFamily family, int table, IEnumerable<(HopKey Hop, int Weight)> hops, int protocol)
+    {
+        var arguments = ImmutableArray.CreateBuilder<string>();
+        arguments.AddRange(family.Flag(), "route", "replace", "default", "table", Text(table), "proto", Text(protocol));
+        foreach (var (hop, weight) in hops)
+        {
+            arguments.Add("nexthop");
+            if (hop.Via is not null)
+            {
+                arguments.AddRange("via", hop.Via.ToString());
+            }
+
+            arguments.AddRange("dev", hop.Device, "weight", Text(weight));
+        }
+
+        return Command.Mutate(DataplaneBinaries.Ip, arguments.ToImmutable());
+    }
+
     public static Command RouteReplaceDevice(IpFamily family, int table, HopKey hop, int protocol)
     {
         var arguments = ImmutableArray.CreateBuilder<string>();
@@ -129,16 +148,4 @@ internal static class IpCommands
     public static string Text(uint value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Hex(uint value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
-}
-
-/// <summary>A policy rule evernet wants: <c>[from SOURCE] [fwmark MARK] lookup TABLE priority PRIORITY</c>.</summary>
-internal sealed record RuleIntent(IpFamily Family, int Priority, IpPrefix? Source, uint? Mark, int Table)
-{
-    public bool Matches(InstalledRule installed) =>
-        installed.Family.ToIpFamily() == Family
-        && installed.Priority == Priority
-        && installed.Source == Source
-        && installed.FirewallMark == Mark
-        && installed.FirewallMask is null or 0xFFFF_FFFF
-        && installed.Table == Table;
 }

@@ -83,7 +83,8 @@ internal static class ResilientRoutingPlanner
 
                 var groupId = installedRoute?.NexthopId is { } routed && layout.IsGroup(routed, family) && !wanted.Contains(routed)
                     ? routed
-                    : NexthopIdLayout.Allocate(layout.FirstGroup(family), taken);
+                    : OrphanedGroup(owned.Values, family, members, layout, state.Routes, wanted)
+                        ?? NexthopIdLayout.Allocate(layout.FirstGroup(family), taken);
                 taken.Add(groupId);
                 wanted.Add(groupId);
 
@@ -122,6 +123,29 @@ internal static class ResilientRoutingPlanner
         commands.AddRange(owned.Values.Where(n => n.IsGroup && !wanted.Contains(n.Id)).OrderBy(static n => n.Id).Select(static n => IpCommands.NexthopDelete(n.Id)));
         commands.AddRange(owned.Values.Where(n => !n.IsGroup && !wanted.Contains(n.Id)).OrderBy(static n => n.Id).Select(static n => IpCommands.NexthopDelete(n.Id)));
         return new RoutingPlan([.. commands], ImmutableDictionary<HopKey, int>.Empty);
+    }
+
+    /// <summary>
+    /// A group of ours that no route uses any more (someone deleted the route): reusing it, best one with the same
+    /// members, keeps its buckets and so the flows on them.
+    /// </summary>
+    private static uint? OrphanedGroup(
+        IEnumerable<InstalledNexthop> owned,
+        IpFamily family,
+        ImmutableArray<NexthopGroupMember> members,
+        NexthopIdLayout layout,
+        ImmutableArray<InstalledRoute> routes,
+        HashSet<uint> wanted)
+    {
+        var referenced = routes.Where(static r => r.NexthopId is not null).Select(static r => r.NexthopId!.Value).ToHashSet();
+        var orphans = owned
+            .Where(n => n.IsGroup && layout.IsGroup(n.Id, family) && !referenced.Contains(n.Id) && !wanted.Contains(n.Id))
+            .OrderBy(static n => n.Id)
+            .ToArray();
+        var memberIds = members.Select(static m => m.Id).ToHashSet();
+        return (orphans.FirstOrDefault(n => n.Members.OrderBy(static m => m.Id).SequenceEqual(members))
+            ?? orphans.FirstOrDefault(n => n.Members.Select(static m => m.Id).ToHashSet().SetEquals(memberIds))
+            ?? orphans.FirstOrDefault())?.Id;
     }
 
     /// <summary>The hop as a member of the given family: a via of the other family does not apply (dev-only nexthop then).</summary>

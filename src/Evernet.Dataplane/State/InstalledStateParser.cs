@@ -144,6 +144,18 @@ internal static class InstalledStateParser
         ParseArray(json, "ip route", element =>
         {
             uint? nexthopId = Long(element, "nhid") is { } id ? (uint)id : null;
+            var hops = ImmutableArray<RouteHop>.Empty;
+            if (element.TryGetProperty("nexthops", out var nexthops) && nexthops.ValueKind == JsonValueKind.Array)
+            {
+                hops = [.. nexthops.EnumerateArray()
+                    .Where(static h => String(h, "dev") is not null)
+                    .Select(static h => new RouteHop(String(h, "dev")!, Address(h, "gateway"), Int(h, "weight") ?? 1))];
+            }
+            else if (String(element, "dev") is { } device)
+            {
+                hops = [new RouteHop(device, Address(element, "gateway"), 1)];
+            }
+
             return new InstalledRoute(
                 family,
                 TableNumber(String(element, "table")) ?? 254,
@@ -153,7 +165,7 @@ internal static class InstalledStateParser
                 String(element, "dev"),
                 String(element, "gateway") is { } gateway && IPAddress.TryParse(gateway, out var address) ? address : null,
                 Int(element, "metric"),
-                NumericProtocol(element));
+                NumericProtocol(element)) { Hops = hops };
         });
 
     public static ImmutableArray<InstalledRule> ParseRules(string json, AddressFamily family) =>
@@ -241,6 +253,9 @@ internal static class InstalledStateParser
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static IPAddress? Address(JsonElement element, string name) =>
+        String(element, name) is { } text && IPAddress.TryParse(text, out var address) ? address : null;
 
     private static long? Long(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) ? value.ValueKind switch

@@ -124,7 +124,7 @@ public static class WireGuardPeerPlanner
 
         // Claimed prefixes, first come first served in node-id order: tunnel host addresses first (they are what the
         // mesh itself needs), then client prefixes. The gateway's own tunnel subnet and client prefixes are reserved.
-        var claimed = new List<(IPNetwork Prefix, NodeId Owner)>();
+        var claimed = new List<(IPNetwork Prefix, PrefixRange Range, NodeId Owner)>();
         var allowed = nodes.ToDictionary(n => n.Member.Id, _ => new List<IPNetwork>());
         var ownPrefixes = self.ClientPrefixes.IsDefault ? [] : self.ClientPrefixes;
         var reserved = new List<IPNetwork>();
@@ -182,9 +182,10 @@ public static class WireGuardPeerPlanner
 
         void TryClaim(NodeId owner, IPNetwork prefix, string text)
         {
-            foreach (var (held, holder) in claimed)
+            var range = Prefixes.Range(prefix);
+            foreach (var (held, heldRange, holder) in claimed)
             {
-                if (!Prefixes.Overlap(held, prefix)) continue;
+                if (!heldRange.Overlaps(range)) continue;
                 if (holder == owner)
                 {
                     if (held.PrefixLength <= prefix.PrefixLength) return; // already covered by the same peer
@@ -193,7 +194,7 @@ public static class WireGuardPeerPlanner
                 conflicts.Add(new AllowedIpConflict(text, owner, holder, Prefixes.Format(held), "overlaps a prefix another node holds (lowest node id wins)"));
                 return;
             }
-            claimed.Add((prefix, owner));
+            claimed.Add((prefix, range, owner));
             allowed[owner].Add(prefix);
         }
     }

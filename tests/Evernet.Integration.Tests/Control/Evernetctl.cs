@@ -67,5 +67,27 @@ internal static class Evernetctl
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Runs a shell command line under script(1), so its stdout is a pseudo-terminal; returns what it printed.</summary>
+    public static async Task<string> RunInTerminalAsync(string commandLine, bool noColor)
+    {
+        var start = new ProcessStartInfo("script", ["-q", "-e", "-c", commandLine, "/dev/null"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["TERM"] = "xterm";
+        if (noColor) start.Environment["NO_COLOR"] = "1";
+        else start.Environment.Remove("NO_COLOR");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start script(1)");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"'{commandLine}' under script exited {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
+        return await stdout;
+    }
+
     public static Task<Result> RunAsync(params string[] args) => RunAsync((IEnumerable<string>)args);
 }

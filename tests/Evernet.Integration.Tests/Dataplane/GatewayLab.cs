@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using Evernet.Dataplane;
 using Evernet.Dataplane.Commands;
@@ -20,6 +21,7 @@ namespace Evernet.Integration.Tests.Dataplane;
 internal sealed class GatewayLab : IDisposable
 {
     public const string ClientPrefix = "10.99.0.0/24";
+    public const string ClientPrefix6 = "fd99::/64";
     public const string ClientAddress = "10.99.0.1";
     public const string InternetAddress = "198.51.100.1";
     public const int Table = 100;
@@ -76,15 +78,15 @@ internal sealed class GatewayLab : IDisposable
 
     public WireGuardInterfaceSpec RouterInterface(Tunnel tunnel) =>
         new(tunnel.RouterInterface, tunnel.RouterKeyFile, null, [tunnel.RouterTunnelAddress + "/24"], 1420,
-            [new WireGuardPeerSpec(tunnel.GatewayPublicKey, $"{tunnel.GatewayUnderlayAddress}:51820", ["0.0.0.0/0"], 25)]);
+            [new WireGuardPeerSpec(tunnel.GatewayPublicKey, $"{tunnel.GatewayUnderlayAddress}:51820", ["0.0.0.0/0", "::/0"], 25)]);
 
     public GatewayNexthop Nexthop(Tunnel tunnel, int weight) => new($"gw{tunnel.Index}", tunnel.RouterInterface, null, weight);
 
-    /// <summary>Both tunnels, and the client prefix routed over both gateways with the given weights.</summary>
+    /// <summary>Both tunnels, and the client prefixes (IPv4 and IPv6) routed over both gateways with the given weights.</summary>
     public DesiredDataplane Desired(int weight1 = 1, int weight2 = 1, ImmutableArray<ClassRouteSpec> classes = default) =>
         new(
             [RouterInterface(Tunnels[0]), RouterInterface(Tunnels[1])],
-            new MultipathRouteSpec(Table, RulePriority, [ClientPrefix], [Nexthop(Tunnels[0], weight1), Nexthop(Tunnels[1], weight2)], Buckets, IdleTimerSeconds),
+            new MultipathRouteSpec(Table, RulePriority, [ClientPrefix, ClientPrefix6], [Nexthop(Tunnels[0], weight1), Nexthop(Tunnels[1], weight2)], Buckets, IdleTimerSeconds),
             classes.IsDefault ? [] : classes);
 
     /// <summary>A voice class (UDP 5060, DSCP EF) pinned to gateway 1, for tests that need the nftables table.</summary>
@@ -92,8 +94,8 @@ internal sealed class GatewayLab : IDisposable
         new("voice", TrafficStrategy.Pinned, 0x10, 110, 900, new TrafficMatch("udp", [5060], [46]), [Nexthop(Tunnels[0], 1)]);
 
     /// <summary>Pings from the router's client address (so policy routing applies) until one reply or 3 s.</summary>
-    public bool PingFromClient(string destination = InternetAddress) =>
-        Router.TryExec("ping", "-n", "-q", "-c", "1", "-i", "0.2", "-w", "3", "-I", ClientAddress, destination).ExitCode == 0;
+    public bool PingFromClient(string destination = InternetAddress, int deadlineSeconds = 3) =>
+        Router.TryExec("ping", "-n", "-q", "-c", "1", "-i", "0.2", "-w", deadlineSeconds.ToString(CultureInfo.InvariantCulture), "-I", ClientAddress, destination).ExitCode == 0;
 
     /// <summary>Pings a gateway's tunnel address from the router's own tunnel address (main table, connected route).</summary>
     public bool PingThroughTunnel(Tunnel tunnel) =>

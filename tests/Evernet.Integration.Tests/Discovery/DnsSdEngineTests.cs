@@ -336,4 +336,15 @@ public sealed class DnsSdEngineTests
         var moved = Assert.IsType<PeerDiscovered>(Assert.Single(Events(beta))).Peer;
         Assert.Equal(["10.0.0.5:7946"], moved.Addresses.Select(a => a.Value));
     }
+
+    [Fact]
+    public void Wildcard_and_loopback_addresses_are_never_advertised()
+    {
+        var alpha = Engine("alpha", "0011223344556677", "0.0.0.0", "::", "127.0.0.1", "::1", "224.0.0.251", "10.0.0.1");
+        alpha.Start(T0);
+        alpha.HandleTimeout(T0);
+        var announcement = Drain(alpha).Select(s => Parse(s.Payload)).First(m => m.IsResponse);
+        var advertised = announcement.Answers.OfType<AddressRecord>().Select(a => a.Address.ToString()).ToArray();
+        Assert.Equal(["10.0.0.1"], advertised);
+    }
 }

@@ -1,0 +1,11 @@
+namespace Evernet.Sim.Network;
+
+public enum DropReason : byte
+{
+    None = 0,
+    Unreachable,
+    Loss,
+    QueueFull,
+    UnknownAddress,
+    NodeDown,
+}

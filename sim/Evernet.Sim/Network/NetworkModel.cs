@@ -1,0 +1,254 @@
+using Evernet.Gossip.Runtime;
+
+namespace Evernet.Sim.Network;
+
+/// <summary>
+/// The radio mesh between simulated nodes: an undirected graph of links with per-direction loss, latency, jitter and
+/// optional bandwidth. A datagram follows the shortest-latency path; every hop applies its own loss, latency, jitter and
+/// queue. Paths come from a per-source Dijkstra computed on first use and cached until the topology changes.
+/// Single-threaded: owned by one simulation engine.
+/// </summary>
+public sealed class NetworkModel
+{
+    private const int NoLink = -1;
+    private readonly Link[] _links;
+    private readonly int[][] _adjacency;
+    private readonly int[]?[] _predecessorLink;
+    private readonly bool _complete;
+    private int[] _pathBuffer = new int[64];
+
+    public NetworkModel(int nodeCount, IReadOnlyList<Link> links, bool complete = false)
+    {
+        if (nodeCount <= 0) throw new ArgumentOutOfRangeException(nameof(nodeCount));
+        NodeCount = nodeCount;
+        _links = new Link[links.Count];
+        var degree = new int[nodeCount];
+        for (int i = 0; i < links.Count; i++)
+        {
+            var l = links[i];
+            if ((uint)l.A >= (uint)nodeCount || (uint)l.B >= (uint)nodeCount || l.A == l.B)
+                throw new ArgumentException($"link {i} ({l.A}-{l.B}) is not between two distinct nodes of 0..{nodeCount - 1}");
+            _links[i] = l;
+            degree[l.A]++;
+            degree[l.B]++;
+        }
+        _adjacency = new int[nodeCount][];
+        for (int n = 0; n < nodeCount; n++) _adjacency[n] = new int[degree[n]];
+        Array.Clear(degree);
+        for (int i = 0; i < _links.Length; i++)
+        {
+            _adjacency[_links[i].A][degree[_links[i].A]++] = i;
+            _adjacency[_links[i].B][degree[_links[i].B]++] = i;
+        }
+        _predecessorLink = new int[]?[nodeCount];
+        _complete = complete && _links.Length == (long)nodeCount * (nodeCount - 1) / 2;
+    }
+
+    public int NodeCount { get; }
+    public int LinkCount => _links.Length;
+
+    /// <summary>Probability that a datagram is delivered twice (the copy takes its own extra delay).</summary>
+    public double DuplicateProbability { get; set; }
+    /// <summary>Probability that a datagram is held back by an extra uniform delay in [0, ReorderMaxExtra).</summary>
+    public double ReorderProbability { get; set; }
+    public long ReorderMaxExtraTicks { get; set; } = 50 * TimeSpan.TicksPerMillisecond;
+    /// <summary>A bandwidth-limited link drops a datagram that would wait longer than this in its queue.</summary>
+    public long QueueLimitTicks { get; set; } = 200 * TimeSpan.TicksPerMillisecond;
+
+    public long Sent { get; private set; }
+    public long Delivered { get; private set; }
+    public long HopsTraversed { get; private set; }
+    public long Duplicated { get; private set; }
+    public long Reordered { get; private set; }
+    public long[] DroppedByReason { get; } = new long[Enum.GetValues<DropReason>().Length];
+    /// <summary>Bumped on every change that can alter paths; lets callers cache reachability.</summary>
+    public int TopologyVersion { get; private set; }
+
+    public ref Link LinkAt(int index) => ref _links[index];
+
+    public ReadOnlySpan<int> LinksOf(int node) => _adjacency[node];
+
+    public int FindLink(int a, int b)
+    {
+        if (_complete && a != b)
+        {
+            int lo = Math.Min(a, b), hi = Math.Max(a, b);
+            return (int)((long)lo * (2L * NodeCount - lo - 1) / 2 + (hi - lo - 1));
+        }
+        foreach (var l in _adjacency[a])
+            if (_links[l].Other(a) == b) return l;
+        return NoLink;
+    }
+
+    public void SetLinkUp(int index, bool up)
+    {
+        if (_links[index].Up == up) return;
+        _links[index].Up = up;
+        InvalidateRoutes();
+    }
+
+    /// <summary>Sets the loss of one direction (from <paramref name="from"/> over the link); the other is unchanged.</summary>
+    public void SetLoss(int index, int from, double loss)
+    {
+        ref var link = ref _links[index];
+        if (from == link.A) link.LossAtoB = loss; else link.LossBtoA = loss;
+    }
+
+    public void InvalidateRoutes()
+    {
+        Array.Clear(_predecessorLink);
+        TopologyVersion++;
+    }
+
+    public bool IsReachable(int from, int to) => from == to || Predecessors(from)[to] != NoLink;
+
+    /// <summary>Hops on the current path, or -1 when unreachable.</summary>
+    public int HopCount(int from, int to)
+    {
+        if (from == to) return 0;
+        var pred = Predecessors(from);
+        if (pred[to] == NoLink) return -1;
+        int hops = 0;
+        for (int v = to; v != from; v = _links[pred[v]].Other(v)) hops++;
+        return hops;
+    }
+
+    /// <summary>Sum of base latencies on the current path (no jitter, no queues), or -1 when unreachable.</summary>
+    public long PathLatencyTicks(int from, int to)
+    {
+        if (from == to) return 0;
+        var pred = Predecessors(from);
+        if (pred[to] == NoLink) return -1;
+        long total = 0;
+        for (int v = to; v != from; v = _links[pred[v]].Other(v)) total += _links[pred[v]].LatencyTicks;
+        return total;
+    }
+
+    /// <summary>
+    /// Sends one datagram of <paramref name="bytes"/> at <paramref name="now"/>. Returns <see cref="DropReason.None"/> and
+    /// the arrival time when it gets through. Random draws happen in a fixed order so a seed reproduces every outcome.
+    /// </summary>
+    public DropReason Transmit(int from, int to, int bytes, long now, IRandomSource random, out long arrival)
+    {
+        Sent++;
+        arrival = now;
+        if (from == to)
+        {
+            Delivered++;
+            return DropReason.None;
+        }
+        int hops = CollectPath(from, to);
+        if (hops < 0) return Drop(DropReason.Unreachable);
+        long t = now;
+        int at = from;
+        for (int h = hops - 1; h >= 0; h--)
+        {
+            ref var link = ref _links[_pathBuffer[h]];
+            bool forward = at == link.A;
+            double loss = forward ? link.LossAtoB : link.LossBtoA;
+            if (loss > 0 && random.NextDouble() < loss) return Drop(DropReason.Loss);
+            if (link.BitsPerSecond > 0)
+            {
+                long serialization = bytes * 8L * TimeSpan.TicksPerSecond / link.BitsPerSecond;
+                ref long busyUntil = ref forward ? ref link.BusyUntilAtoB : ref link.BusyUntilBtoA;
+                long start = Math.Max(t, busyUntil);
+                if (start - t > QueueLimitTicks) return Drop(DropReason.QueueFull);
+                busyUntil = start + serialization;
+                t = busyUntil;
+            }
+            t += link.LatencyTicks;
+            if (link.JitterTicks > 0) t += (long)(random.NextDouble() * link.JitterTicks);
+            at = link.Other(at);
+            HopsTraversed++;
+        }
+        if (ReorderProbability > 0 && random.NextDouble() < ReorderProbability)
+        {
+            t += (long)(random.NextDouble() * ReorderMaxExtraTicks);
+            Reordered++;
+        }
+        arrival = t;
+        Delivered++;
+        return DropReason.None;
+    }
+
+    /// <summary>Whether the network delivers a second copy, and its delay after the first; drawn after a delivery.</summary>
+    public bool TryDuplicate(IRandomSource random, out long extraDelay)
+    {
+        extraDelay = 0;
+        if (DuplicateProbability <= 0 || random.NextDouble() >= DuplicateProbability) return false;
+        extraDelay = 1 + (long)(random.NextDouble() * ReorderMaxExtraTicks);
+        Duplicated++;
+        return true;
+    }
+
+    public void CountDrop(DropReason reason) => DroppedByReason[(int)reason]++;
+
+    private DropReason Drop(DropReason reason)
+    {
+        DroppedByReason[(int)reason]++;
+        return reason;
+    }
+
+    /// <summary>Fills the path buffer with link indices from destination back to source; returns the hop count or -1.</summary>
+    private int CollectPath(int from, int to)
+    {
+        if (_complete)
+        {
+            int direct = FindLink(from, to);
+            if (_links[direct].Up)
+            {
+                _pathBuffer[0] = direct;
+                return 1;
+            }
+        }
+        var pred = Predecessors(from);
+        if (pred[to] == NoLink) return -1;
+        int hops = 0;
+        for (int v = to; v != from; v = _links[pred[v]].Other(v))
+        {
+            if (hops == _pathBuffer.Length) Array.Resize(ref _pathBuffer, hops * 2);
+            _pathBuffer[hops++] = pred[v];
+        }
+        return hops;
+    }
+
+    private int[] Predecessors(int source)
+    {
+        var cached = _predecessorLink[source];
+        if (cached is not null) return cached;
+        var pred = ShortestPathTree(source);
+        _predecessorLink[source] = pred;
+        return pred;
+    }
+
+    /// <summary>Dijkstra over up links by base latency (plus one tick per hop, so equal-latency ties prefer fewer hops).</summary>
+    private int[] ShortestPathTree(int source)
+    {
+        var pred = new int[NodeCount];
+        Array.Fill(pred, NoLink);
+        var dist = new long[NodeCount];
+        Array.Fill(dist, long.MaxValue);
+        dist[source] = 0;
+        var queue = new PriorityQueue<int, long>();
+        queue.Enqueue(source, 0);
+        while (queue.TryDequeue(out int u, out long d))
+        {
+            if (d != dist[u]) continue;
+            foreach (int l in _adjacency[u])
+            {
+                ref readonly var link = ref _links[l];
+                if (!link.Up) continue;
+                int v = link.Other(u);
+                long nd = d + link.LatencyTicks + 1;
+                if (nd < dist[v])
+                {
+                    dist[v] = nd;
+                    pred[v] = l;
+                    queue.Enqueue(v, nd);
+                }
+            }
+        }
+        pred[source] = NoLink;
+        return pred;
+    }
+}
