@@ -3,8 +3,10 @@
 #
 #   testbed.sh evernet-config DIR [--days N]   authority key, per-router node + WireGuard keys, certificates,
 #                                               DIR/<router>/evernetd.json; checks each with evernetd --check-config
-#   testbed.sh evernet-start DIR                evernetd in every router namespace (logs DIR/<router>/evernetd.log)
-#   testbed.sh evernet-stop DIR                 SIGTERM to those evernetd processes (down also ends them)
+#   testbed.sh evernet-start DIR [ROUTER...]    evernetd in every (or the named) router namespace (logs
+#                                               DIR/<router>/evernetd.log, each with its own /run/wireguard)
+#   testbed.sh evernet-stop DIR [ROUTER...]     SIGTERM to those evernetd processes, waits for them to exit
+#                                               (down also ends them)
 #
 # EVT_EVERNETCTL / EVT_EVERNETD name the commands (default: Release builds of src/Evernet.Ctl and src/Evernet.Daemon,
 # built on first use).
@@ -98,28 +100,43 @@ evernet_config() {
 }
 
 evernet_start() {
-  [ $# -eq 1 ] || die "usage: evernet-start DIR"
+  [ $# -ge 1 ] || die "usage: evernet-start DIR [ROUTER...]"
   local dir; dir=$(cd "$1" && pwd) || die "no such directory $1"
-  local evernetd r
+  shift
+  local evernetd r routers=("${ROUTERS[@]}")
+  [ $# -eq 0 ] || routers=("$@")
+  for r in "${routers[@]}"; do is_router "$r" || die "not a router: $r"; done
   read -r -a evernetd <<<"$(evernet_tool "${EVT_EVERNETD:-}" Evernet.Daemon evernetd)"
-  for r in "${ROUTERS[@]}"; do
+  for r in "${routers[@]}"; do
     [ -f "$dir/$r/evernetd.json" ] || die "$dir/$r/evernetd.json missing; run evernet-config first"
     # The keys were made by the ceremony, not by evernetd, so there is no version.ceiling yet and evernetd (rightly)
     # refuses to guess: on the first start the version floor continues from the clock.
     local first=()
     [ -f "$dir/$r/state/version.ceiling" ] || first=(--reset-version-floor)
-    ip netns exec "$(ns "$r")" setsid "${evernetd[@]}" --config "$dir/$r/evernetd.json" "${first[@]}" </dev/null >"$dir/$r/evernetd.log" 2>&1 &
+    # its own /run/wireguard (see nsx_router); ip, sh and setsid exec in turn, so $! is evernetd's pid. A restart
+    # appends to the log.
+    ip netns exec "$(ns "$r")" sh -c "$WG_MOUNT" "$(wg_run_dir "$r")" setsid "${evernetd[@]}" --config "$dir/$r/evernetd.json" "${first[@]}" </dev/null >>"$dir/$r/evernetd.log" 2>&1 &
     echo $! >"$dir/$r/evernetd.pid"
   done
-  log "evernet-start: evernetd started in ${#ROUTERS[@]} routers (logs in $dir/<router>/evernetd.log)"
+  log "evernet-start: evernetd started in ${#routers[@]} routers (logs in $dir/<router>/evernetd.log)"
 }
 
-evernet_stop() {
-  [ $# -eq 1 ] || die "usage: evernet-stop DIR"
-  local r pid
-  for r in "${ROUTERS[@]}"; do
-    pid=$(cat "$1/$r/evernetd.pid" 2>/dev/null) || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    rm -f "$1/$r/evernetd.pid"
+evernet_stop() { # SIGTERM, then waits up to 10 s for each to exit (evernetd persists its state on the way out)
+  [ $# -ge 1 ] || die "usage: evernet-stop DIR [ROUTER...]"
+  local dir=$1 r pid pids=()
+  shift
+  local routers=("${ROUTERS[@]}")
+  [ $# -eq 0 ] || routers=("$@")
+  for r in "${routers[@]}"; do
+    pid=$(cat "$dir/$r/evernetd.pid" 2>/dev/null) || continue
+    kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+    rm -f "$dir/$r/evernetd.pid"
   done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && return 0
+    sleep 0.1
+  done
+  die "evernet-stop: evernetd did not exit within 10 s (pids ${pids[*]})"
 }
