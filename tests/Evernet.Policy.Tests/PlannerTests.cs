@@ -35,7 +35,8 @@ public sealed class PlannerTests
             Assert.Equal(["0.0.0.0/0", "::/0"], peer.AllowedIps.AsEnumerable());
             Assert.Equal(15, peer.PersistentKeepaliveSeconds);
             var own = plan.Addressing.For(Mesh.WgKey("node"))!;
-            Assert.Equal([own.IPv4HostPrefix, own.IPv6HostPrefix], iface.Addresses.AsEnumerable());
+            // the subnet's prefix length: the connected route carries the path probe replies through reverse-path filtering
+            Assert.Equal([$"{own.IPv4}/{addressing.IPv4Network.PrefixLength}", $"{own.IPv6}/{addressing.IPv6Network.PrefixLength}"], iface.Addresses.AsEnumerable());
             Assert.True(addressing.IPv4Network.Contains(own.IPv4));
             Assert.NotNull(tunnel.GatewayAddresses);
         }

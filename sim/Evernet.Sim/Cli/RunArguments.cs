@@ -25,6 +25,7 @@ public sealed class RunArguments
           --summary-interval D   how often gateway hosts publish (default 5s)
           --set Key=Value        any GossipOptions property (repeatable)
           --warmup-max D         give up warming up after D (default 3m)
+          --settle D             after the run, how long the mesh may take to agree before it is called not converged (default 15s; 0 = judge at once)
           --warm-restart         restarted nodes get the state they exported when they crashed
           --bandwidth            model link bandwidth and queues
           --parallel N           seeds run in parallel (default: min(seeds, cores))
@@ -53,7 +54,7 @@ public sealed class RunArguments
         double loss = 0.02, backboneLoss = 0.001;
         ulong seed = 1;
         var kind = TopologyKind.Evernet;
-        TimeSpan? duration = null, summary = null, warmup = null, probe = null, swim = null;
+        TimeSpan? duration = null, summary = null, warmup = null, probe = null, swim = null, settle = null;
         bool warmRestart = false, bandwidth = false, quiet = false;
         string? trace = null;
         var sets = new List<(string, string)>();
@@ -80,6 +81,10 @@ public sealed class RunArguments
                 case "--duration": if (!TryDuration(Next(), out var d)) return "--duration needs a duration such as 90s or 1h"; duration = d; break;
                 case "--summary-interval": if (!TryDuration(Next(), out var s)) return "--summary-interval needs a duration"; summary = s; break;
                 case "--warmup-max": if (!TryDuration(Next(), out var w)) return "--warmup-max needs a duration"; warmup = w; break;
+                case "--settle":
+                    if (Next() is not { } st || !DurationParser.TryParse(st, out var sd)) return "--settle needs a duration such as 15s or 0";
+                    settle = sd;
+                    break;
                 case "--probe-interval": if (!TryDuration(Next(), out var p)) return "--probe-interval needs a duration"; probe = p; break;
                 case "--swim-interval": if (!TryDuration(Next(), out var sw)) return "--swim-interval needs a duration"; swim = sw; break;
                 case "--set":
@@ -114,7 +119,8 @@ public sealed class RunArguments
             warmRestart,
             trace,
             parallel > 0 ? parallel : Math.Min(seeds, Environment.ProcessorCount),
-            !quiet);
+            !quiet,
+            settle);
         return null;
     }
 

@@ -16,4 +16,5 @@ public sealed record RunConfig(
     bool WarmRestart = false,
     string? TracePath = null,
     int Parallelism = 1,
-    bool Progress = false);
+    bool Progress = false,
+    TimeSpan? Settle = null);

@@ -51,12 +51,19 @@ public static class WireGuardPeerPlanner
     }
 
     public static NodeTunnelPlan PlanNode(
-        MeshView view, LocalNode self, TunnelAddressAssignment addressing, WireGuardOptions options, long nowUnixMs, RevocationCheck? revocationCheck = null)
+        MeshView view, LocalNode self, TunnelAddressAssignment addressing, TunnelAddressing subnets, WireGuardOptions options,
+        long nowUnixMs, RevocationCheck? revocationCheck = null)
     {
         var problems = new List<string>();
         var own = addressing.For(self.Certificate.WireGuardPublicKey.Span);
         if (own is null) problems.Add("this node has no tunnel address (its WireGuard key is not 32 bytes, or the subnet is full)");
-        ImmutableArray<string> addresses = own is null ? [] : [own.IPv4HostPrefix, own.IPv6HostPrefix];
+        // The tunnel subnet's prefix length, not a host prefix: the resulting connected route is what lets the replies
+        // to the node's tunnel path probes (gateway tunnel address -> node) pass loose reverse-path filtering on a node
+        // whose main table has no default route. With /32 every probe reply was dropped, every path judged dead and
+        // every weight zero. The route is the same on each tunnel; the probes are bound to their tunnel interface.
+        ImmutableArray<string> addresses = own is null
+            ? []
+            : [$"{own.IPv4}/{subnets.IPv4Network.PrefixLength}", $"{own.IPv6}/{subnets.IPv6Network.PrefixLength}"];
 
         var gateways = new List<MemberView>();
         foreach (var m in view.Members.IsDefault ? [] : view.Members)

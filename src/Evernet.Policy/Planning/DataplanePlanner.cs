@@ -70,7 +70,7 @@ public static class DataplanePlanner
             return new DataplanePlan(gatewayPlane, previous, null, [], addressing, gw.Conflicts, [.. problems]);
         }
 
-        var tunnels = WireGuardPeerPlanner.PlanNode(view, self, addressing, options.WireGuard, now, revocation);
+        var tunnels = WireGuardPeerPlanner.PlanNode(view, self, addressing, subnets, options.WireGuard, now, revocation);
         problems.AddRange(tunnels.Problems);
         var interfaces = tunnels.Tunnels.ToDictionary(t => t.Gateway, t => t.Interface);
 
