@@ -54,6 +54,9 @@ public sealed class MetricsCollector
     }
 
     public bool Measuring { get; private set; }
+
+    /// <summary>Every honest observer's view change of an honest member (observer, member, new state).</summary>
+    public Action<int, int, MemberState>? MemberStateObserved { get; set; }
     public long MeasureStartTicks { get; private set; }
 
     public List<double> Dissemination { get; } = new();
@@ -212,6 +215,7 @@ public sealed class MetricsCollector
             return;
         }
         if (member == observer) return;
+        MemberStateObserved?.Invoke(observer, member, m.Current);
         if (duringAttackerInput && m.Current != MemberState.Alive) AttackerInducedStateChanges++;
         // A suspect is still a member (SWIM): the warm-up counts members held alive or suspect.
         if (m.Previous is MemberState.Alive or MemberState.Suspect) _aliveCount[observer]--;

@@ -70,7 +70,7 @@ public static class ScenarioRunner
 
         var result = new SeedResult { Seed = seed };
         long maxWarmup = (config.MaxWarmup ?? DefaultMaxWarmup).Ticks;
-        sim.RunUntil(MinWarmup.Ticks);
+        sim.RunUntil(Math.Min(MinWarmup.Ticks, maxWarmup));
         result.WarmupConverged = sim.RunUntil(maxWarmup, TimeSpan.FromMilliseconds(250), sim.Metrics.LooksConverged);
         result.WarmupMs = sim.Now / (double)TimeSpan.TicksPerMillisecond;
         sim.Trace.Note(sim.Now, -1, result.WarmupConverged ? "warm-up converged" : "warm-up did not converge: " + sim.Metrics.ConvergenceGap());
