@@ -175,9 +175,9 @@ public sealed class EvernetEndToEndTests(EvernetTestbed testbed, ITestOutputHelp
         var flows = testbed.Bed.ProbeAsync("c1", "flows", "--target", TestbedInstance.TcpTarget, "--count", "20", "--duration", "50", "--stall-ms", "1000");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        // Heavy traffic through gw2's own WAN (ICMP, 1428-byte packets every 0.5 ms ≈ 23 Mbit/s each way, more than
-        // half of its 40 Mbit/s upstream): its signed summaries report the load and the nodes shift weight away.
-        var load = testbed.Bed.ExecAsync(Loaded, "ping", "-q", "-n", "-i", "0.0005", "-s", "1400", "-w", "60", TestbedInstance.ServerAddress);
+        // Heavy traffic through gw2's own WAN (20 kB pings every 2 ms, fragmented: tens of Mbit/s each way, around its
+        // 40 Mbit/s upstream capacity): its signed summaries report the load and the nodes shift weight away.
+        var load = testbed.Bed.ExecAsync(Loaded, "ping", "-q", "-n", "-i", "0.002", "-s", "20000", "-w", "60", TestbedInstance.ServerAddress);
         Dictionary<string, int> after = [];
         GatewayStatus? loadedSeen = null;
         try
@@ -256,7 +256,8 @@ public sealed class EvernetEndToEndTests(EvernetTestbed testbed, ITestOutputHelp
         Assert.NotEqual(oldPid, testbed.DaemonPid("n1"));
         Assert.True((await testbed.Control("n1").GetStatusAsync()).Node.UptimeSeconds < restart.Elapsed.TotalSeconds + 1);
         Assert.True(run.Recovered, run.Report);
-        Assert.True(run.GapsOverThreshold == 0 && run.LongestGapMs <= 100, $"longest gap {run.LongestGapMs} ms over the restart (limit 100 ms)\n{run.Report}\n{testbed.LogTails("n1", 30)}");
+        // A gap that began before the SIGTERM is not the restart's (a two-core machine stalls userspace WireGuard now and then).
+        Assert.True(!run.GapsAfterFault.Any(), $"gaps over 100 ms during the restart: {run.Summary}\n{run.Report}\n{testbed.LogTails("n1", 30)}");
 
         ulong ceilingAfter = ReadCeiling(ceilingFile);
         output.WriteLine($"n1 version ceiling: {ceilingBefore} before, {ceilingStopped} at the stop, {ceilingAfter} after the start");

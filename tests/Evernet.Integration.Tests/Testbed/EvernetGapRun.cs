@@ -17,11 +17,15 @@ public sealed record EvernetGapRun(
     bool Recovered,
     string? SourceAtArm,
     string? FinalSource,
-    int GapsOverThreshold,
+    IReadOnlyList<(double StartMs, double DurationMs)> GapsOverThreshold,
     string Report)
 {
+    /// <summary>Gaps over 100 ms that began at or after the fault (times relative to it).</summary>
+    public IEnumerable<(double StartMs, double DurationMs)> GapsAfterFault => GapsOverThreshold.Where(g => g.StartMs >= 0);
+
     public string Summary =>
-        string.Create(CultureInfo.InvariantCulture, $"client {Client}, gateway at the fault {Gateway} (source at arm {SourceAtArm}), failover gap {FailoverGapMs:0.0} ms, longest gap {LongestGapMs:0.0} ms, gaps over 100 ms: {GapsOverThreshold}, recovered {Recovered}, final source {FinalSource}");
+        string.Create(CultureInfo.InvariantCulture, $"client {Client}, gateway at the fault {Gateway} (source at arm {SourceAtArm}), failover gap {FailoverGapMs:0.0} ms, longest gap {LongestGapMs:0.0} ms, recovered {Recovered}, final source {FinalSource}, gaps over 100 ms (start after the fault, duration): ")
+        + (GapsOverThreshold.Count == 0 ? "none" : string.Join(", ", GapsOverThreshold.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.StartMs:0}+{g.DurationMs:0}"))));
 
     /// <summary>
     /// Starts the probe in <paramref name="client"/>, waits for its first reply and one more second, arms it, runs
@@ -71,6 +75,9 @@ public sealed record EvernetGapRun(
             using var report = EvernetTestbed.ParseReport(result, $"gap probe in {client}");
             var root = report.RootElement;
             var changes = root.GetProperty("sourceChanges").EnumerateArray().ToList();
+            var armedAt = Number(root, "armedAtMs") ?? 0;
+            var gaps = root.GetProperty("gaps").EnumerateArray()
+                .Select(g => (g.GetProperty("startMs").GetDouble() - armedAt, g.GetProperty("durationMs").GetDouble())).ToList();
             return new EvernetGapRun(
                 client,
                 gateway,
@@ -79,7 +86,7 @@ public sealed record EvernetGapRun(
                 root.GetProperty("recovered").GetBoolean(),
                 root.GetProperty("sourceAtArm").GetString(),
                 changes.Count > 0 ? changes[^1].GetProperty("to").GetString() : null,
-                root.GetProperty("gaps").GetArrayLength(),
+                gaps,
                 result.StandardOutput);
         }
         finally
