@@ -19,6 +19,7 @@ internal static class Program
 
                   evernetd [--config PATH] [--dry-run] [--reset-version-floor] [--key=value ...]
                   evernetd --check-config [--config PATH]   validate the configuration and certificate, start nothing
+                  evernetd --hash-password                  read a password, print its hash for webAdmin.passwordHash
                   evernetd --version
 
                 Configuration: JSON file (default /etc/evernet/evernetd.json), overridden by EVERNET_* environment
@@ -31,6 +32,8 @@ internal static class Program
             Console.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3));
             return 0;
         }
+        if (args.Contains("--hash-password"))
+            return Web.AdminPassword.RunHashPasswordCommand(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected);
         if (args.Contains("--check-config"))
         {
             var (code, messages) = ConfigCheck.Run(args);

@@ -23,8 +23,12 @@ public sealed partial class GossipNode
 
     private void OnPushPullTimer(long now)
     {
-        _timers.Arm(now + _options.PushPullInterval.Ticks, TimerKind.PushPull);
         _pushPullRound++;
+        // The first exchanges after start come quickly (2 s, then 8 s): a joining node pulls the whole state from two
+        // members instead of waiting for piggybacked records to trickle in. Only two, because when a whole mesh
+        // cold-starts at once (power cut) every node pulls everything.
+        var interval = _pushPullRound switch { 1 => TimeSpan.FromSeconds(2), 2 => TimeSpan.FromSeconds(8), _ => _options.PushPullInterval };
+        _timers.Arm(now + Math.Min(interval.Ticks, _options.PushPullInterval.Ticks), TimerKind.PushPull);
         PeerAddress? partner = null;
         if (_pushPullRound % 3 == 0) partner = RandomDownMember();
         if (partner is null)

@@ -22,8 +22,9 @@ public sealed partial class GossipNode
         _probes[seq] = new PendingProbe { Kind = ProbeKind.Gateway, Target = gatewayShort, SentTicks = now };
         _counters.ProbesSent++;
         SendPing(gatewayShort, seq, fill: false);
-        _timers.Arm(now + _health.Scale(_options.GatewayProbeTimeout).Ticks, TimerKind.GatewayIndirect, gatewayShort, probe.Round);
-        _timers.Arm(now + _health.Scale(_options.GatewayRoundTimeout).Ticks, TimerKind.GatewayRoundEnd, gatewayShort, probe.Round);
+        // Fixed timing, not scaled by local health: the routing signal must stay fast exactly when the mesh is lossy.
+        _timers.Arm(now + _options.GatewayProbeTimeout.Ticks, TimerKind.GatewayIndirect, gatewayShort, probe.Round);
+        _timers.Arm(now + _options.GatewayRoundTimeout.Ticks, TimerKind.GatewayRoundEnd, gatewayShort, probe.Round);
     }
 
     private void OnGatewayIndirect(ulong gatewayShort, uint round, long now)
@@ -46,12 +47,9 @@ public sealed partial class GossipNode
         if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round) return;
         _probes.Remove(probe.Seq);
         if (probe.Acked) return; // the next round was scheduled by the ack
-        if (probe.OnRoundFailed(_options.GatewayFailedRoundsToUnusable))
-        {
-            UpdateUsability(gatewayShort, now);
-            // Direct and indirect probes failed repeatedly: as strong as a failed SWIM probe.
-            Suspect(gatewayShort, now);
-        }
+        // Only the routing signal: membership verdicts stay with SWIM, so one node with a bad path to a gateway does
+        // not start a mesh-wide suspicion of it.
+        if (probe.OnRoundFailed(_options.GatewayFailedRoundsToUnusable)) UpdateUsability(gatewayShort, now);
         // After a failed round the next one starts at once: confirm (or clear) quickly.
         _timers.Arm(now, TimerKind.GatewayRoundStart, gatewayShort, probe.Round);
     }
@@ -62,11 +60,8 @@ public sealed partial class GossipNode
         bool recovered = probe.OnAck(now, direct);
         _timers.Arm(Math.Max(now, probe.RoundStartTicks + _options.GatewayProbeInterval.Ticks), TimerKind.GatewayRoundStart, gatewayShort, probe.Round);
         var gateway = _state.Find(gatewayShort);
-        if (gateway is not null && gateway.Liveness.IsDown && gateway.Accusation is { } verdict)
-        {
-            // It answers although it was declared dead: tell it, so it refutes and everyone else learns it lives.
-            SendGossip(gatewayShort, urgent: false, verdict);
-        }
+        // It answers although it was declared dead: tell it, so it refutes and everyone else learns it lives.
+        if (gateway is { Liveness.IsDown: true }) TellDownMember(gateway, now);
         if (recovered || (gateway is not null && gateway.Liveness.IsDown) || !rt.Usable) UpdateUsability(gatewayShort, now);
     }
 

@@ -10,7 +10,7 @@ namespace Evernet.Gossip;
 /// <summary>SWIM failure detection: round-robin direct probes, indirect probes, suspicion, refutation, dead verdicts.</summary>
 public sealed partial class GossipNode
 {
-    private enum ProbeKind : byte { Swim, Gateway, Relay }
+    private enum ProbeKind : byte { Swim, Gateway, Relay, Verify }
 
     private sealed class PendingProbe
     {
@@ -57,7 +57,9 @@ public sealed partial class GossipNode
 
     private void OnSwimIndirectTimer(uint seq, long now)
     {
-        if (!_probes.TryGetValue(seq, out var probe) || probe.Acked || probe.Kind != ProbeKind.Swim) return;
+        if (!_probes.TryGetValue(seq, out var probe) || probe.Acked) return;
+        if (probe.Kind == ProbeKind.Verify) { SendPing(probe.Target, seq, fill: false); return; }
+        if (probe.Kind != ProbeKind.Swim) return;
         // A second direct try alongside the relays: on lossy radio hops the direct path is as likely to work as any relay.
         SendPing(probe.Target, seq, fill: false);
         _ring.Sample(_options.IndirectChecks, _sample, probe.Target, Id.ShortId);
@@ -73,7 +75,9 @@ public sealed partial class GossipNode
 
     private void OnSwimRoundEnd(uint seq, long now)
     {
-        if (!_probes.Remove(seq, out var probe) || probe.Kind != ProbeKind.Swim) return;
+        if (!_probes.Remove(seq, out var probe)) return;
+        if (probe.Kind == ProbeKind.Verify) { OnVerifyEnd(probe, now); return; }
+        if (probe.Kind != ProbeKind.Swim) return;
         if (probe.Acked)
         {
             _health.Apply(-1);
@@ -91,6 +95,7 @@ public sealed partial class GossipNode
         switch (probe.Kind)
         {
             case ProbeKind.Swim:
+            case ProbeKind.Verify:
                 probe.Acked = true;
                 break;
             case ProbeKind.Gateway:
@@ -166,8 +171,38 @@ public sealed partial class GossipNode
         var target = _state.Find(targetShort);
         if (target is null || target.Liveness.State != MemberState.Suspect || target.Liveness.Incarnation != incarnation) return;
         if (!_runtime.TryGetValue(targetShort, out var rt) || rt.Suspicion is null || rt.Suspicion.DeadlineTicks > now) return;
+        // Before a death verdict, one last look of our own: a suspect whose refutation did not reach us (lossy mesh)
+        // answers, and we tell it what it is accused of instead of declaring it dead.
+        if (rt.Suspicion.Verifying) return; // the check under way decides
+        rt.Suspicion.Verifying = true;
+        uint seq = NextSeq();
+        _probes[seq] = new PendingProbe { Kind = ProbeKind.Verify, Target = targetShort, SentTicks = now };
+        SendPing(targetShort, seq, fill: false);
+        _timers.Arm(now + _options.ProbeTimeout.Ticks / 2, TimerKind.SwimIndirect, seq); // the second try, as in a probe
+        _timers.Arm(now + _options.ProbeTimeout.Ticks, TimerKind.SwimRoundEnd, seq);
+    }
+
+    private void DeclareDead(OriginState target, uint incarnation)
+    {
         var accusation = Signing.SignAccusation(new Accusation(target.Id, incarnation, Verdict.Dead, Id, NowUnixMs, ReadOnlyMemory<byte>.Empty), _key);
         ApplyAccusation(accusation);
+    }
+
+    /// <summary>The suspect's last look ended: dead if it stayed silent; if it answered, it hears of the accusation.</summary>
+    private void OnVerifyEnd(PendingProbe probe, long now)
+    {
+        var target = _state.Find(probe.Target);
+        if (target is null || target.Liveness.State != MemberState.Suspect || !_runtime.TryGetValue(probe.Target, out var rt) || rt.Suspicion is null) return;
+        rt.Suspicion.Verifying = false;
+        if (!probe.Acked)
+        {
+            DeclareDead(target, target.Liveness.Incarnation);
+            return;
+        }
+        if (target.Accusation is { } accusation) SendGossip(probe.Target, urgent: false, accusation);
+        long retry = now + Suspicion.MinTimeout(_options.SuspicionMultiplier, KnownMembers, _options.ProbeInterval).Ticks;
+        rt.Suspicion.Postpone(retry);
+        _timers.Arm(retry, TimerKind.Suspicion, probe.Target, target.Liveness.Incarnation);
     }
 
     /// <summary>Someone suspects us (or declared us dead): outbid with a higher incarnation, signed.</summary>

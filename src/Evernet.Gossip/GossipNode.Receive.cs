@@ -42,6 +42,7 @@ public sealed partial class GossipNode
 
         var sender = _state.Find(message.Sender);
         bool senderKnown = sender is not null && !_runtimeRevoked(message.Sender);
+        if (sender is { Liveness.IsDown: true }) TellDownMember(sender, NowTicks);
         // Only a join/anti-entropy record push may come from a stranger: its items are verified one by one.
         if (!senderKnown && message is not PushPullRecords and not GossipPush)
         {
@@ -141,12 +142,13 @@ public sealed partial class GossipNode
     {
         if (record.Origin == Id)
         {
-            // Our own record, signed by our key: only newer than what we hold if we lost state; move above it.
-            if (record.Version > _version && Signing.VerifyNodeRecord(record, _verifier))
+            // Our own record, signed by our key, that outranks us: we lost state (a newer version) or a previous run of
+            // ours left or was at a higher incarnation. Move above it, so the mesh takes us back.
+            bool outranks = record.Version > _version || record.Incarnation > _incarnation || (record.Left && record.Incarnation >= _incarnation);
+            if (outranks && !_stopped && Signing.VerifyNodeRecord(record, _verifier))
             {
-                _version = record.Version;
-                _incarnation = Math.Max(_incarnation, record.Incarnation) + 1;
-                ResignSelf(broadcast: true);
+                _version = Math.Max(_version, record.Version);
+                Refute(record.Incarnation);
             }
             return ItemResult.Duplicate;
         }
@@ -177,6 +179,8 @@ public sealed partial class GossipNode
         }
         _reaped.Remove(record.Origin);
         _counters.ItemsAccepted++;
+        if (origin.Liveness.IsDown && MergeRules.LivenessOf(record).CompareTo(origin.Liveness) < 0)
+            TellDownMember(origin, NowTicks); // a fresh record from a member we hold dead or left: it restarted
         if (_heldSelfAccusations.Count > 0) ReleaseSelfAccusations(record.Origin);
         long now = NowTicks;
         var rt = RuntimeOf(origin, now);
@@ -185,6 +189,22 @@ public sealed partial class GossipNode
         foreach (var released in _state.Released) OnReleased(released, now);
         OnLivenessMaybeChanged(origin, before, now);
         return ItemResult.Accepted;
+    }
+
+    private static readonly TimeSpan TellDownSpacing = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A member we hold dead or left shows signs of life: send it the verdict (the deciding accusation, or its own
+    /// left record), so that it refutes with a higher incarnation and everyone takes it back. Rate-limited per member.
+    /// </summary>
+    private void TellDownMember(OriginState origin, long now)
+    {
+        if (origin.Id == Id || !_runtime.TryGetValue(origin.Id.ShortId, out var rt) || rt.Revoked) return;
+        if (now - rt.LastToldDownTicks < TellDownSpacing.Ticks) return;
+        rt.LastToldDownTicks = now;
+        IGossipItem? verdict = origin.Liveness.State == MemberState.Left ? origin.Record : origin.Accusation;
+        if (verdict is null) return;
+        SendGossip(origin.Id.ShortId, urgent: false, verdict);
     }
 
     private void ReleaseSelfAccusations(NodeId admitted)

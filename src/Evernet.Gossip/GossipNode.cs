@@ -102,7 +102,7 @@ public sealed partial class GossipNode
         foreach (var item in _warmState) ApplyItem(item, fromShort: 0, out _);
         ContactSeeds();
         _timers.Arm(now + Jitter(_options.ProbeInterval), TimerKind.SwimProbe);
-        _timers.Arm(now + Jitter(_options.PushPullInterval), TimerKind.PushPull);
+        _timers.Arm(now + Jitter(TimeSpan.FromSeconds(1)), TimerKind.PushPull);
         _timers.Arm(now + _options.RecordRefreshInterval.Ticks, TimerKind.Refresh);
         _timers.Arm(now + TimeSpan.FromSeconds(10).Ticks, TimerKind.Reap);
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);

@@ -12,11 +12,12 @@ internal static class Program
           serve [--bind ADDR] [--udp PORT] [--tcp PORT]
               UDP and TCP echo servers (answers carry the source address they saw). Runs until SIGTERM.
           gap --target ADDR:PORT [--interval-ms 10] [--duration S] [--gap-threshold-ms 100] [--ready-file F] [--out F]
-              [--stop-after-recovery S]
+              [--stop-after-recovery S] [--arm-file F]
               Sends a datagram every interval, prints a JSON report on SIGTERM/SIGINT or after --duration:
               sent, received, longest gap between consecutive replies, gaps over the threshold, NAT sources seen.
               --ready-file is written at the first reply; --stop-after-recovery ends the run S seconds after
-              replies resumed following a gap over the threshold.
+              replies resumed following a gap over the threshold (with --arm-file: a gap after F appeared; the
+              report's failoverGapMs is the longest gap ending after that moment).
           wait --target ADDR:PORT [--interval-ms 100] [--replies 3] [--timeout 30] [--out F]
               Exits 0 once the server answered --replies probes in a row (prints the NAT source), 1 on timeout.
           flows --target ADDR:PORT [--count 8] [--interval-ms 100] [--duration S] [--stall-ms 1000]
@@ -74,13 +75,14 @@ internal static class Program
         var duration = Duration(options);
         var threshold = TimeSpan.FromMilliseconds(options.Number("gap-threshold-ms", 100, 1, 3_600_000));
         var readyFile = options.Text("ready-file");
+        var armFile = options.Text("arm-file");
         TimeSpan? stopAfterRecovery = options.Text("stop-after-recovery") is null
             ? null
             : TimeSpan.FromSeconds(options.Number("stop-after-recovery", 0, 0.01, 3600));
         var output = options.Text("out");
         options.RejectUnknown();
         using var stop = new StopSignal(duration);
-        var report = await new UdpGapProbe(target, interval, threshold, readyFile, stopAfterRecovery).RunAsync(stop.Token).ConfigureAwait(false);
+        var report = await new UdpGapProbe(target, interval, threshold, readyFile, stopAfterRecovery, armFile).RunAsync(stop.Token).ConfigureAwait(false);
         await WriteAsync(report, ProbeJsonContext.Default.GapReport, output).ConfigureAwait(false);
         return 0;
     }

@@ -1,6 +1,11 @@
 namespace Evernet.GapProbe;
 
-/// <summary>Result of the UDP gap probe. Times are milliseconds since the probe started unless named *Utc.</summary>
+/// <summary>
+/// Result of the UDP gap probe. Times are milliseconds since the probe started unless named *Utc. ArmedAtMs: when the
+/// arm file appeared (the fault); FailoverGapMs: the longest silence between consecutive replies that ended after it
+/// (null if not armed, or no reply came after it); SourceAtArm: the NAT source of the last reply before it (the
+/// gateway in use when the fault struck).
+/// </summary>
 public sealed record GapReport(
     string Target,
     double IntervalMs,
@@ -14,6 +19,9 @@ public sealed record GapReport(
     double? LastReplyMs,
     double? LongestGapMs,
     double? LongestGapStartMs,
+    double? ArmedAtMs,
+    double? FailoverGapMs,
+    string? SourceAtArm,
     double TrailingGapMs,
     bool Recovered,
     double GapThresholdMs,

@@ -8,13 +8,17 @@ namespace Evernet.GapProbe;
 /// Sends a small numbered datagram every <c>interval</c> to the echo server and timestamps every reply. The failover
 /// gap is the longest silence between two consecutive replies: with a 10 ms interval it resolves a gap to about
 /// 10 ms plus the round-trip jitter.
+/// With an arm file, the moment the file appears marks the fault (a script touches it right before cutting); the
+/// report then also gives the failover gap (the longest silence ending after that moment), and
+/// --stop-after-recovery only reacts to gaps after it, so a routing hiccup before the fault cannot end the run.
 /// </summary>
-public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan gapThreshold, string? readyFile, TimeSpan? stopAfterRecovery)
+public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan gapThreshold, string? readyFile, TimeSpan? stopAfterRecovery, string? armFile)
 {
     private readonly Lock _gate = new();
     private readonly List<long> _sendTimestamps = [];
     private readonly List<Reply> _replies = [];
     private long _sendErrors;
+    private long _armedAt; // Stopwatch timestamp at which the arm file appeared; 0 while not armed
     private long _startTimestamp;
     private DateTimeOffset _startUtc;
 
@@ -60,6 +64,11 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
                 {
                     break;
                 }
+            }
+
+            if (armFile is not null && Interlocked.Read(ref _armedAt) == 0 && File.Exists(armFile))
+            {
+                Interlocked.Exchange(ref _armedAt, Stopwatch.GetTimestamp());
             }
 
             EchoProtocol.WriteRequest(buffer, sequence);
@@ -119,14 +128,19 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
                 continue;
             }
 
-            if (stopAfterRecovery is { } settle && !stop.IsCancellationRequested)
+            var armed = armFile is null || Interlocked.Read(ref _armedAt) != 0;
+            if (stopAfterRecovery is { } settle && armed && !stop.IsCancellationRequested)
             {
                 if (lastArrival is { } last && Stopwatch.GetElapsedTime(last, arrival) > gapThreshold)
                 {
                     recoveredSince = arrival;
                 }
 
-                if (recoveredSince is { } since && Stopwatch.GetElapsedTime(since, arrival) >= settle)
+                // With an arm file, a failover faster than the threshold leaves no gap to recover from: replies that kept
+                // flowing for the settle time after the fault end the run as well.
+                var armedAt = Interlocked.Read(ref _armedAt);
+                var noGapSinceFault = armFile is not null && recoveredSince is null && Stopwatch.GetElapsedTime(armedAt, arrival) >= settle;
+                if (noGapSinceFault || (recoveredSince is { } since && Stopwatch.GetElapsedTime(since, arrival) >= settle))
                 {
                     await stopSource.CancelAsync().ConfigureAwait(false);
                 }
@@ -160,9 +174,13 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
             sent = _sendTimestamps.Count;
         }
 
+        var armedAt = Interlocked.Read(ref _armedAt);
+        double? armedAtMs = armedAt == 0 ? null : Ms(armedAt);
         var gaps = new List<Gap>();
         double? longest = null;
         double? longestStart = null;
+        double? failover = null;
+        var sourceAtArm = armedAt == 0 ? null : replies.LastOrDefault(r => r.ArrivalTimestamp <= armedAt).Source;
         for (var i = 1; i < replies.Count; i++)
         {
             var start = Ms(replies[i - 1].ArrivalTimestamp);
@@ -173,6 +191,12 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
                 longest = duration;
                 longestStart = start;
             }
+
+            if (armedAtMs is { } at && end >= at && (failover is null || duration > failover))
+            {
+                failover = duration;
+            }
+
 
             if (duration > gapThreshold.TotalMilliseconds)
             {
@@ -216,6 +240,9 @@ public sealed class UdpGapProbe(IPEndPoint target, TimeSpan interval, TimeSpan g
             replies.Count > 0 ? Round(Ms(replies[^1].ArrivalTimestamp)) : null,
             longest is { } l ? Round(l) : null,
             longestStart is { } s0 ? Round(s0) : null,
+            armedAtMs is { } a0 ? Round(a0) : null,
+            failover is { } f0 ? Round(f0) : null,
+            sourceAtArm,
             Round(trailing),
             // "Recovered" means replies were flowing again when the probe stopped (the last silence is short).
             replies.Count > 0 && trailing <= gapThreshold.TotalMilliseconds,

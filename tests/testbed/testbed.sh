@@ -59,7 +59,11 @@ testbed.sh COMMAND [--prefix P] [options]
   wan GW down|up|blackhole|clear                uplink failure: down = WAN interface down (kernel drops the
                                                 default route); blackhole = WAN silently drops all traffic
                                                 (link and default route stay, like a dead DSL line behind a modem)
-  evernet-config DIR                            keys, certificates and evernetd configs for every router
+  evernet-config DIR [--days N]                 authority, node keys, certificates and evernetd.json for every
+                                                router (evernetctl + evernetd --check-config; see evernet-config.sh)
+  evernet-start DIR [ROUTER...]                 evernetd in every (or the named) router namespace (needs up and
+                                                evernet-config); each router has its own /run/wireguard
+  evernet-stop DIR [ROUTER...]                  SIGTERM to evernetd, waits until it exited
 
 Options: --prefix P (default evt-, or \$EVT_PREFIX; letters/digits, ends with '-'),
          \$EVT_PROBE: command running Evernet.GapProbe (default: build tests/Evernet.GapProbe, Release).
@@ -114,6 +118,20 @@ neighbours() {
 }
 
 state_dir() { echo "$STATE_ROOT/${PREFIX%-}"; }
+
+# wireguard-go and wg meet at UNIX sockets in /run/wireguard/<interface>.sock: one directory for the whole machine,
+# not per network namespace. Routers that name a tunnel alike (every node names its tunnel to gw1 the same) would
+# configure each other's tunnels, and a second wireguard-go for a name fails. So each router gets its own directory
+# bound over /run/wireguard, inside the mount namespace `ip netns exec` creates anyway (its mounts stay private).
+wg_run_dir() { local d; d="$(state_dir)/wireguard/$1"; mkdir -p "$d" /run/wireguard; echo "$d"; }
+# sh -c WG_MOUNT DIR CMD...: bind DIR over /run/wireguard, then exec CMD (same pid: callers may record $!)
+# shellcheck disable=SC2016
+WG_MOUNT='mount --bind "$0" /run/wireguard && exec "$@"'
+nsx_router() { # like nsx, but a router sees its own /run/wireguard (evernetd, wireguard-go, wg)
+  local n="$1"; shift
+  is_router "$n" || { nsx "$n" "$@"; return; }
+  ip netns exec "$(ns "$n")" sh -c "$WG_MOUNT" "$(wg_run_dir "$n")" "$@"
+}
 link_is_down() { grep -qx "$1 $2\|$2 $1" "$(state_dir)/down-links" 2>/dev/null; }
 our_namespaces() {
   local wanted n existing
@@ -213,7 +231,7 @@ start_servers() {
   # setsid + redirections: the server must not hold the caller's stdout/stderr (a test harness reading them
   # would otherwise wait for it forever)
   # shellcheck disable=SC2086
-  nsx "$INET" setsid $probe serve --bind "$SERVER_ADDR" --udp $UDP_PORT --tcp $TCP_PORT </dev/null >"$logf" 2>&1 &
+  ip netns exec "$(ns "$INET")" setsid $probe serve --bind "$SERVER_ADDR" --udp $UDP_PORT --tcp $TCP_PORT </dev/null >"$logf" 2>&1 &
   echo $! >"$(state_dir)/server.pid"
   local i
   for i in $(seq 1 200); do
@@ -448,11 +466,8 @@ cmd_wan() {
   esac
 }
 
-cmd_evernet_config() {
-  # shellcheck source=evernet-config.sh
-  . "$SCRIPT_DIR/evernet-config.sh"
-  evernet_config "$@"
-}
+# shellcheck source=evernet-config.sh
+. "$SCRIPT_DIR/evernet-config.sh"
 
 # ---------------------------------------------------------------- main
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -481,10 +496,12 @@ case $COMMAND in
   topology) cmd_topology "${ARGS[@]}" ;;
   gateways-by-distance) cmd_gateways_by_distance "${ARGS[@]}" ;;
   ns) [ ${#ARGS[@]} -eq 1 ] || die "usage: ns NODE"; ns "${ARGS[0]}" ;;
-  exec) [ ${#ARGS[@]} -ge 2 ] || die "usage: exec NODE CMD..."; nsx "${ARGS[@]}" ;;
+  exec) [ ${#ARGS[@]} -ge 2 ] || die "usage: exec NODE CMD..."; nsx_router "${ARGS[@]}" ;;
   link) cmd_link "${ARGS[@]}" ;;
   wan) cmd_wan "${ARGS[@]}" ;;
-  evernet-config) cmd_evernet_config "${ARGS[@]}" ;;
+  evernet-config) evernet_config "${ARGS[@]}" ;;
+  evernet-start) evernet_start "${ARGS[@]}" ;;
+  evernet-stop) evernet_stop "${ARGS[@]}" ;;
   help | -h | --help) usage ;;
   *) usage; exit 2 ;;
 esac

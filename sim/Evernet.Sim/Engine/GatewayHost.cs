@@ -35,6 +35,11 @@ public sealed class GatewayHost
     public ulong CapacityDownBps { get; } = 100_000_000;
     public ulong CapacityUpBps { get; } = 40_000_000;
     public long Published { get; set; }
+    /// <summary>
+    /// When set (the traffic model), what the gateway publishes comes from here instead of the random walk: the real
+    /// GatewayHealthPublisher's report when one is due, null when nothing is due (then nothing is published).
+    /// </summary>
+    public Func<GatewayHealthReport?>? ReportSource { get; set; }
 
     public GatewayHealthReport NextReport()
     {

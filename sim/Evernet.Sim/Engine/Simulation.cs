@@ -81,6 +81,8 @@ public sealed class Simulation : IDisposable
     public Action<int, int, byte[]>? DeliveryTap { get; set; }
     /// <summary>Called every ~2 s of wall time while running.</summary>
     public Action<Simulation>? Progress { get; set; }
+    /// <summary>Called with every event a core emits (node index, event), after the metrics saw it: lets the traffic model replan like the daemon.</summary>
+    public Action<int, Evernet.Gossip.View.GossipEvent>? EventTap { get; set; }
 
     public GatewayHost? GatewayHostOf(int node) => _gatewayHosts[node];
 
@@ -217,7 +219,8 @@ public sealed class Simulation : IDisposable
         var n = Nodes[gateway];
         var host = _gatewayHosts[gateway] ?? throw new InvalidOperationException($"node {gateway} is no gateway");
         if (n.Core is null) return -1;
-        var report = host.NextReport();
+        var report = host.ReportSource is { } source ? source() : host.NextReport();
+        if (report is null) return -1;
         host.Published++;
         Trace.Note(Now, gateway, report.Uplink == UplinkState.Up ? "publish up" : "publish " + report.Uplink);
         Guard(n, c => c.PublishGatewaySummary(report));
@@ -360,6 +363,7 @@ public sealed class Simulation : IDisposable
             if (gossipEvent is null) continue;
             Trace.CoreEvent(Now, n.Index, gossipEvent);
             Metrics.OnEvent(n.Index, gossipEvent, _inputFromAttacker);
+            EventTap?.Invoke(n.Index, gossipEvent);
         }
         Arm(n, afterTimeout);
     }

@@ -30,6 +30,7 @@ public static class ReportPrinter
             Line(stat.Count == 1
                 ? string.Create(inv, $"  {key} = {stat.Max:0.###}")
                 : string.Create(inv, $"  {key}: mean={stat.Mean:0.###} max={stat.Max:0.###}"));
+        if (r.Traffic is not null) sb.Append(Traffic.TrafficReportPrinter.Render(r.Traffic));
         foreach (var s in r.PerSeed.Where(s => !s.Converged || !s.WarmupConverged))
             Line($"  seed {s.Seed}: {(s.WarmupConverged ? "" : "warm-up did not converge; ")}{s.ConvergenceDetail}");
         foreach (var e in r.Examples) Line("  ! " + e);

@@ -55,6 +55,9 @@ public sealed record SimReport(
     List<SeedSummary> PerSeed,
     List<string> Examples)
 {
+    /// <summary>Traffic scenarios: the load-balancing and flow figures of every seed, and their worst cases.</summary>
+    public Evernet.Sim.Traffic.TrafficReport? Traffic { get; init; }
+
     public static SimReport Merge(RunConfig config, string optionsText, SeedResult[] results, double wallSeconds)
     {
         var failovers = results.SelectMany(r => r.FailoverMs).ToList();
@@ -115,6 +118,9 @@ public sealed record SimReport(
             results.Select(r => new SeedSummary(r.Seed, r.TraceHash, r.TraceRecords, r.Converged, r.ConvergenceDetail, r.WarmupMs,
                 r.WarmupConverged, r.EventsProcessed, Math.Round(r.WallSeconds, 3), r.FalseDead, r.FalseSuspect, r.FalseUnusable,
                 r.FailoverMs.Count == 0 ? 0 : r.FailoverMs.Max())).ToList(),
-            results.SelectMany(r => r.Examples).Take(30).ToList());
+            results.SelectMany(r => r.Examples).Take(30).ToList())
+        {
+            Traffic = Evernet.Sim.Traffic.TrafficReport.Merge(results),
+        };
     }
 }

@@ -84,6 +84,7 @@ public static class ScenarioRunner
         // Measure at the end of the observation window, then let the mesh settle to judge convergence.
         Collect(sim, result, start);
         scenario.Finish(sim, result.Extras);
+        result.Traffic = (scenario as Traffic.ITrafficScenario)?.TrafficResult;
         (result.Converged, double settleMs, result.ConvergenceDetail) = ConvergenceCheck.Settle(sim, config.Settle ?? SettleWindow);
         result.Extras["settle_ms"] = settleMs;
         result.TraceHash = sim.Trace.Finish();

@@ -37,4 +37,6 @@ public sealed class SeedResult
     public double MeasuredSeconds { get; set; }
     public double WallSeconds { get; set; }
     public TopologyStats? Topology { get; set; }
+    /// <summary>What the traffic model measured (traffic scenarios only).</summary>
+    public Traffic.TrafficResult? Traffic { get; set; }
 }

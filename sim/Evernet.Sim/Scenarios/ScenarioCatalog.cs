@@ -12,6 +12,12 @@ public static class ScenarioCatalog
         ("churn", () => new ChurnScenario()),
         ("forged-and-replayed", () => new ForgedAndReplayedScenario()),
         ("chaos", () => new ChaosScenario()),
+        ("load-balance", () => new LoadBalanceScenario()),
+        ("load-step", () => new LoadStepScenario()),
+        ("uplink-flap", () => new UplinkFlapScenario(slow: false)),
+        ("uplink-flap-slow", () => new UplinkFlapScenario(slow: true)),
+        ("uplink-outage-traffic", () => new TrafficUplinkOutageScenario()),
+        ("gateway-crash-traffic", () => new TrafficGatewayCrashScenario()),
     ];
 
     public static IEnumerable<string> Names => Entries.Select(e => e.Name);
@@ -20,6 +26,9 @@ public static class ScenarioCatalog
 
     public static Scenario? Create(string name)
     {
+        // Traffic scenarios take settings in the name: "load-step:Weights.ControllerTimeConstantMs=20000".
+        int colon = name.IndexOf(':');
+        if (colon > 0) return TrafficScenario.WithSettings(Create(name[..colon]), name[(colon + 1)..]);
         foreach (var e in Entries)
             if (string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)) return e.Create();
         return null;

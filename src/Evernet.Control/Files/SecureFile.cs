@@ -1,6 +1,13 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
 namespace Evernet.Control;
 
-/// <summary>Atomic file writes with a fixed mode: a key is never, not even briefly, readable by others, and a reader never sees half a file.</summary>
+/// <summary>
+/// Atomic, durable file writes with a fixed mode: a key is never, not even briefly, readable by others; a reader never
+/// sees half a file; after a power cut the file holds the old or the new content (temporary file fsynced, renamed,
+/// directory fsynced). evernetctl's key ceremony and evernetd's state directory both write through here.
+/// </summary>
 public static class SecureFile
 {
     public const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -25,6 +32,7 @@ public static class SecureFile
             }
             File.SetUnixFileMode(temporary, mode); // the umask may have narrowed the create mode
             File.Move(temporary, full, overwrite);
+            SyncDirectory(directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -32,6 +40,35 @@ public static class SecureFile
             if (!overwrite && File.Exists(full)) throw new CertificateFileException($"{path}: already exists (refusing to overwrite)", ex);
             throw new CertificateFileException($"{path}: cannot write: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Makes the rename itself durable: without it a power cut can bring back the old directory entry.</summary>
+    private static void SyncDirectory(string directory)
+    {
+        int fd = NativeMethods.open(Encoding.UTF8.GetBytes(directory + "\0"), NativeMethods.O_RDONLY | NativeMethods.O_DIRECTORY | NativeMethods.O_CLOEXEC);
+        if (fd < 0) throw new IOException($"cannot open directory {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (NativeMethods.fsync(fd) != 0) throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            _ = NativeMethods.close(fd);
+        }
+    }
+
+    private static class NativeMethods
+    {
+        public const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int open(byte[] path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int close(int fd);
     }
 
     private static void TryDelete(string path)

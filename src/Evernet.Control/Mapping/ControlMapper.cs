@@ -73,10 +73,26 @@ public static class ControlMapper
                     installed.TryGetValue(k, out var i) ? i.Weight : null,
                     desired.TryGetValue(k, out var d) ? d.Weight : null))
                 .ToList();
-            bool inSync = table.Installed is not null && nexthops.All(n => n.InstalledWeight == n.DesiredWeight);
+            bool inSync = table.Installed is not null && SameShares(nexthops);
             result.Add(new RouteTableStatus(table.Name, table.Table, ControlNames.Of(table.Mode), [.. table.SourcePrefixes], nexthops, inSync));
         }
         return new RoutesData(result);
+    }
+
+    /// <summary>
+    /// Installed and desired weights agree as shares, not as numbers: the dataplane installs a group's weights divided
+    /// by their common divisor and, when the largest exceeds the kernel's 256, scaled down to it (each rounded, at
+    /// least 1). So 330/340/330 is in sync with 33/34/33, and with 253/256/248. The tolerance covers that rounding:
+    /// half a unit per weight in the sum, a whole unit for the rounding up to 1, over a sum of at least 256.
+    /// </summary>
+    private static bool SameShares(IReadOnlyList<RouteNexthopStatus> nexthops)
+    {
+        if (nexthops.Any(n => (n.InstalledWeight is > 0) != (n.DesiredWeight is > 0))) return false;
+        double installedSum = nexthops.Sum(n => n.InstalledWeight ?? 0);
+        double desiredSum = nexthops.Sum(n => n.DesiredWeight ?? 0);
+        if (installedSum == 0 || desiredSum == 0) return installedSum == desiredSum;
+        double tolerance = (1 + 0.5 * nexthops.Count) / 256;
+        return nexthops.All(n => Math.Abs((n.InstalledWeight ?? 0) / installedSum - (n.DesiredWeight ?? 0) / desiredSum) <= tolerance);
     }
 
     /// <summary>A core event as an event entry. <paramref name="nameOf"/> names nodes the event only has the id of (null: fingerprint).</summary>

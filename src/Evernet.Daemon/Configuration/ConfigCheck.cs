@@ -27,7 +27,7 @@ public static class ConfigCheck
         {
             try
             {
-                var certificate = CertificateFile.Read(options.CertificateFile);
+                var certificate = Evernet.Control.CertificateFiles.ReadCertificate(options.CertificateFile);
                 if (!certificate.IsValidAt(now))
                     messages.Add($"warning: certificateFile: {options.CertificateFile} is not valid now (valid {DateTimeOffset.FromUnixTimeSeconds(certificate.NotBeforeUnixSeconds):u} to {DateTimeOffset.FromUnixTimeSeconds(certificate.NotAfterUnixSeconds):u})");
                 if (certificate.Name != options.NodeName)
@@ -37,7 +37,7 @@ public static class ConfigCheck
                 if (!options.Authorities.Any(a => string.Equals(a.Trim(), certificate.Authority.ToHex(), StringComparison.OrdinalIgnoreCase)))
                     errors.Add($"certificateFile: signed by {certificate.Authority.ToHex()}, which is not among authorities");
             }
-            catch (StateFileException e)
+            catch (Exception e) when (e is Evernet.Control.CertificateFileException or IOException or UnauthorizedAccessException)
             {
                 errors.Add($"certificateFile: {e.Message}");
             }

@@ -19,6 +19,12 @@ namespace Evernet.Daemon.Host;
 public sealed partial class DaemonLoop
 {
     public static readonly TimeSpan PolicyInterval = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// After a (re)start the view is not settled yet (no probe answers, maybe no summaries): whatever a previous run
+    /// installed keeps serving until then, so a daemon restart does not blackhole its clients.
+    /// </summary>
+    public static readonly TimeSpan StartupSettle = TimeSpan.FromSeconds(2);
+    private long _startTicks;
     private static readonly TimeSpan MinReplanSpacing = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
@@ -76,6 +82,7 @@ public sealed partial class DaemonLoop
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _startTicks = _time.GetUtcNow().UtcTicks;
         _node.Start();
         Drain();
         Replan();
@@ -208,6 +215,11 @@ public sealed partial class DaemonLoop
         LastPlan = plan;
         if (plan.Weights is { Changed: true } weights && previousWeights is not null)
             Events.Add(ControlMapper.Event(now.ToUnixTimeMilliseconds(), "weights", "route", string.Join(", ", weights.Gateways.Select(g => $"{g.Name}={g.Weight}"))));
+        if (now.UtcTicks - _startTicks < StartupSettle.Ticks)
+        {
+            _replanSoon = true; // plan again (and submit) once settled
+            return;
+        }
         if (_lastSubmitted is null || !_lastSubmitted.Equals(plan.Dataplane))
         {
             _lastSubmitted = plan.Dataplane;

@@ -101,10 +101,12 @@ public sealed partial class EvernetService : BackgroundService
             throw new StartupException($"certificateFile: {o.CertificateFile} is not usable: {admission}");
 
         var warm = LoadWarmState(state);
+        var (seeds, seedFailures) = await PeerEndpoint.ResolveSeedsAsync(o.Gossip.Seeds, stoppingToken).ConfigureAwait(false);
+        foreach (var failure in seedFailures) LogSeedUnresolved(_logger, failure);
         var advertised = AdvertisedAddresses(o);
         var setup = new GossipNodeSetup(key, certificate, trust, versions, verifier,
             [.. advertised.Select(a => Format(a, o.Gossip.Port))], [.. o.ClientPrefixes],
-            [.. o.Gossip.Seeds.Select(s => new PeerAddress(s))], warm);
+            seeds, warm);
         var node = new GossipNode(setup, o.Gossip.Timing.ToGossipOptions(), _time, SeededRandom.FromEntropy());
 
         var self = new LocalNode(key.Id, certificate, [.. o.ClientPrefixes]);
@@ -141,6 +143,15 @@ public sealed partial class EvernetService : BackgroundService
         var control = new ControlServer(new ControlServerOptions { SocketPath = o.ControlSocket }, handler, _loggers.CreateLogger<ControlServer>());
         Startup(() => { control.Start(); return true; });
 
+        var web = new Web.WebAdminServer(new Web.WebAdminOptions
+        {
+            Enabled = o.WebAdmin.ListenAddress is not null,
+            Listen = o.WebAdmin.ListenAddress ?? Web.WebAdminOptions.DefaultListen,
+            PasswordHash = o.WebAdmin.PasswordHash,
+        }, handler, _loggers.CreateLogger("web"), _time);
+        try { await web.StartAsync(stoppingToken).ConfigureAwait(false); }
+        catch (InvalidOperationException e) { throw new StartupException($"webAdmin.listenAddress: {e.Message}", e); }
+
         MdnsDiscovery? discovery = null;
         if (o.Discovery.Enabled && o.MeshInterfaces.Count > 0)
         {
@@ -151,7 +162,10 @@ public sealed partial class EvernetService : BackgroundService
                 Role = certificate.Roles,
                 GossipPort = o.Gossip.Port,
                 Interfaces = o.MeshInterfaces,
-                AdvertisedAddresses = advertised,
+                // Listening on the wildcard: each link advertises its own addresses. Otherwise exactly the configured ones.
+                AdvertisedAddresses = o.Gossip.ListenAddresses.Count > 0 ? advertised : [],
+                AdvertiseIPv4 = o.Gossip.EffectiveListenAddresses.Any(a => IPAddress.Parse(a).AddressFamily == AddressFamily.InterNetwork),
+                AdvertiseIPv6 = o.Gossip.EffectiveListenAddresses.Any(a => IPAddress.Parse(a).AddressFamily == AddressFamily.InterNetworkV6),
             }, _loggers.CreateLogger<MdnsDiscovery>(), _time);
             try { discovery.Start(); }
             catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
@@ -204,6 +218,7 @@ public sealed partial class EvernetService : BackgroundService
             catch (Exception e) { LogStopProblem(_logger, e); }
             PersistWarmState(state, node);
             await control.StopAsync().ConfigureAwait(false);
+            await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             if (discovery is not null) await discovery.DisposeAsync().ConfigureAwait(false);
             await metrics.StopAsync().ConfigureAwait(false);
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -375,6 +390,9 @@ public sealed partial class EvernetService : BackgroundService
             throw new StartupException(e.Message, e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "seed not usable: {Failure}")]
+    private static partial void LogSeedUnresolved(ILogger logger, string failure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} was provisioned without a version file: first start, record versions continue from the clock")]
     private static partial void LogProvisionedKey(ILogger logger, string path);

@@ -42,6 +42,7 @@ public static class PolicyOptionsMapping
             Targets = o.Gateway.ProbeTargets.Select(t => t.ToSpec()).ToList(),
             ProbeIntervalMs = o.Gateway.ProbeIntervalMs,
             ProbeTimeoutMs = Math.Max(o.Gateway.ProbeIntervalMs, 250),
+            StaleAfterMs = Math.Max(2_000, 2 * (o.Gateway.ProbeIntervalMs + Math.Max(o.Gateway.ProbeIntervalMs, 250)) + 1),
         },
         Load = new LoadReporterOptions
         {

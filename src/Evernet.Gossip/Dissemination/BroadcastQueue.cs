@@ -31,6 +31,7 @@ public sealed class BroadcastQueue
     private readonly Dictionary<(GossipItemKind, ulong, ulong), Entry> _bySubject = new();
     private readonly List<Entry> _taken = new();
     private long _sequence;
+    private const int MaxSkips = 8;
 
     public int Count => _queue.Count;
 
@@ -61,11 +62,17 @@ public sealed class BroadcastQueue
     {
         if (_queue.Count == 0 || budget <= 0 || maxItems <= 0) return 0;
         int used = 0;
+        int skipped = 0;
         _taken.Clear();
         foreach (var e in _queue)
         {
             if (into.Count >= maxItems) break;
-            if (e.Size > budget - used) continue;
+            if (e.Size > budget - used)
+            {
+                // Do not walk a long queue for a small remainder: the next message takes what did not fit.
+                if (++skipped >= MaxSkips) break;
+                continue;
+            }
             used += e.Size;
             into.Add(e.Item);
             _taken.Add(e);

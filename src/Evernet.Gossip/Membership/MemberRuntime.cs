@@ -17,4 +17,5 @@ internal sealed class MemberRuntime
     public long UsabilitySinceTicks;
     public long SummaryReceivedTicks;
     public bool Revoked;
+    public long LastToldDownTicks = long.MinValue / 2;
 }

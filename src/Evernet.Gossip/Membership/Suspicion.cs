@@ -25,6 +25,14 @@ public sealed class Suspicion
 
     public uint Incarnation { get; }
 
+    /// <summary>The holder's own last direct check of the suspect, at the deadline, is under way.</summary>
+    public bool Verifying { get; set; }
+
+    private long _postponedUntil;
+
+    /// <summary>The suspect answered the last check: no verdict before <paramref name="ticks"/>.</summary>
+    public void Postpone(long ticks) => _postponedUntil = Math.Max(_postponedUntil, ticks);
+
     /// <summary>Independent confirmations beyond the first accuser.</summary>
     public int Confirmations => _accusers.Count - 1;
 
@@ -37,7 +45,7 @@ public sealed class Suspicion
         {
             double fraction = Math.Log(Confirmations + 1) / Math.Log(_expected + 1);
             long timeout = (long)(_maxTicks - (_maxTicks - _minTicks) * Math.Min(1.0, fraction));
-            return _startTicks + Math.Max(_minTicks, timeout);
+            return Math.Max(_postponedUntil, _startTicks + Math.Max(_minTicks, timeout));
         }
     }
 

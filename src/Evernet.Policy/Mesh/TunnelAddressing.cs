@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
-using System.Numerics;
+using System.Buffers.Binary;
 
 namespace Evernet.Policy;
 
@@ -23,6 +23,13 @@ public sealed record TunnelAddressAssignment(
     public TunnelAddresses? For(ReadOnlySpan<byte> wireGuardKey) => ByKey.TryGetValue(Convert.ToBase64String(wireGuardKey), out var a) ? a : null;
 }
 
+/// <summary>The tunnel addresses computed for a key set (sorted base64) and subnets; reused while neither changes.</summary>
+public sealed record TunnelAddressCache(ImmutableArray<string> Keys, string IPv4Prefix, string IPv6Prefix, TunnelAddressAssignment Assignment)
+{
+    public bool Matches(ImmutableArray<string> keys, TunnelAddressingOptions options) =>
+        IPv4Prefix == options.IPv4Prefix && IPv6Prefix == options.IPv6Prefix && Keys.AsSpan().SequenceEqual(keys.AsSpan());
+}
+
 /// <summary>
 /// Tunnel addresses derived from WireGuard public keys, so no allocation protocol is needed: the address is
 /// SHA-256(key ‖ counter) reduced into the subnet (IPv4 skips the network and broadcast addresses, IPv6 the all-zero
@@ -39,8 +46,8 @@ public sealed class TunnelAddressing
     public TunnelAddressing(TunnelAddressingOptions options)
     {
         options.ThrowIfInvalid();
-        _v4 = IPNetwork.Parse(options.IPv4Prefix);
-        _v6 = IPNetwork.Parse(options.IPv6Prefix);
+        Prefixes.TryParseStrict(options.IPv4Prefix, out _v4);
+        Prefixes.TryParseStrict(options.IPv6Prefix, out _v6);
     }
 
     public IPNetwork IPv4Network => _v4;
@@ -71,17 +78,16 @@ public sealed class TunnelAddressing
     {
         Span<byte> digest = stackalloc byte[32];
         StableHash.Digest(key, counter, digest);
-        var baseBytes = network.BaseAddress.GetAddressBytes();
-        int totalBits = baseBytes.Length * 8;
-        int hostBits = totalBits - network.PrefixLength;
-        // Host part in [1, 2^hostBits - 2] for IPv4 (no network/broadcast), [1, 2^hostBits - 1] for IPv6.
-        BigInteger hostSpace = (BigInteger.One << hostBits) - (baseBytes.Length == 4 ? 2 : 1);
-        var hash = new BigInteger(digest, isUnsigned: true, isBigEndian: true);
-        BigInteger host = hash % hostSpace + 1;
-        var hostBytes = host.ToByteArray(isUnsigned: true, isBigEndian: true);
-        var result = (byte[])baseBytes.Clone();
-        for (int i = 0; i < hostBytes.Length; i++) result[result.Length - hostBytes.Length + i] |= hostBytes[i];
-        return new IPAddress(result);
+        Span<byte> address = stackalloc byte[16];
+        int length = network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 16;
+        address = address[..length];
+        network.BaseAddress.TryWriteBytes(address, out _);
+        int hostBits = length * 8 - network.PrefixLength;   // ≤ 24 for IPv4, ≤ 80 for IPv6 (validated)
+        // Host part in [1, 2^hostBits − 2] for IPv4 (no network/broadcast), [1, 2^hostBits − 1] for IPv6 (no all-zero id).
+        UInt128 space = (UInt128.One << hostBits) - (length == 4 ? 2u : 1u);
+        UInt128 host = BinaryPrimitives.ReadUInt128BigEndian(digest) % space + 1;
+        for (int i = length - 1; i >= 0 && host != 0; i--, host >>= 8) address[i] |= (byte)host;
+        return new IPAddress(address);
     }
 
     private static Dictionary<string, IPAddress> Resolve(

@@ -51,12 +51,19 @@ public static class WireGuardPeerPlanner
     }
 
     public static NodeTunnelPlan PlanNode(
-        MeshView view, LocalNode self, TunnelAddressAssignment addressing, WireGuardOptions options, long nowUnixMs, RevocationCheck? revocationCheck = null)
+        MeshView view, LocalNode self, TunnelAddressAssignment addressing, TunnelAddressing subnets, WireGuardOptions options,
+        long nowUnixMs, RevocationCheck? revocationCheck = null)
     {
         var problems = new List<string>();
         var own = addressing.For(self.Certificate.WireGuardPublicKey.Span);
         if (own is null) problems.Add("this node has no tunnel address (its WireGuard key is not 32 bytes, or the subnet is full)");
-        ImmutableArray<string> addresses = own is null ? [] : [own.IPv4HostPrefix, own.IPv6HostPrefix];
+        // The tunnel subnet's prefix length, not a host prefix: the resulting connected route is what lets the replies
+        // to the node's tunnel path probes (gateway tunnel address -> node) pass loose reverse-path filtering on a node
+        // whose main table has no default route. With /32 every probe reply was dropped, every path judged dead and
+        // every weight zero. The route is the same on each tunnel; the probes are bound to their tunnel interface.
+        ImmutableArray<string> addresses = own is null
+            ? []
+            : [$"{own.IPv4}/{subnets.IPv4Network.PrefixLength}", $"{own.IPv6}/{subnets.IPv6Network.PrefixLength}"];
 
         var gateways = new List<MemberView>();
         foreach (var m in view.Members.IsDefault ? [] : view.Members)
@@ -124,7 +131,7 @@ public static class WireGuardPeerPlanner
 
         // Claimed prefixes, first come first served in node-id order: tunnel host addresses first (they are what the
         // mesh itself needs), then client prefixes. The gateway's own tunnel subnet and client prefixes are reserved.
-        var claimed = new List<(IPNetwork Prefix, NodeId Owner)>();
+        var claimed = new List<(IPNetwork Prefix, PrefixRange Range, NodeId Owner)>();
         var allowed = nodes.ToDictionary(n => n.Member.Id, _ => new List<IPNetwork>());
         var ownPrefixes = self.ClientPrefixes.IsDefault ? [] : self.ClientPrefixes;
         var reserved = new List<IPNetwork>();
@@ -182,9 +189,10 @@ public static class WireGuardPeerPlanner
 
         void TryClaim(NodeId owner, IPNetwork prefix, string text)
         {
-            foreach (var (held, holder) in claimed)
+            var range = Prefixes.Range(prefix);
+            foreach (var (held, heldRange, holder) in claimed)
             {
-                if (!Prefixes.Overlap(held, prefix)) continue;
+                if (!heldRange.Overlaps(range)) continue;
                 if (holder == owner)
                 {
                     if (held.PrefixLength <= prefix.PrefixLength) return; // already covered by the same peer
@@ -193,7 +201,7 @@ public static class WireGuardPeerPlanner
                 conflicts.Add(new AllowedIpConflict(text, owner, holder, Prefixes.Format(held), "overlaps a prefix another node holds (lowest node id wins)"));
                 return;
             }
-            claimed.Add((prefix, owner));
+            claimed.Add((prefix, range, owner));
             allowed[owner].Add(prefix);
         }
     }

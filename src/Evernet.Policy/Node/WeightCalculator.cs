@@ -75,15 +75,17 @@ public static class WeightCalculator
         var byId = gateways.ToDictionary(g => g.Id);
 
         // 2. Balance shares: new entrants start at their capacity share; then one integrator step if one is due.
+        // Existing shares make room for the entrants' capacity shares, so an entrant starts exactly at its capacity share.
         double capacityTotal = eligible.Sum(id => (double)Capacity(byId[id]));
-        foreach (var id in eligible)
-        {
-            if (states[id].BalanceShare is null)
-            {
-                double c = capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
-                states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, c) };
-            }
-        }
+        var entrants = eligible.Where(id => states[id].BalanceShare is null).ToList();
+        var incumbents = eligible.Where(id => states[id].BalanceShare is not null).ToList();
+        double CapacityShare(NodeId id) => capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
+        double room = 1 - entrants.Sum(CapacityShare);
+        Normalize(states, incumbents);
+        foreach (var id in incumbents)
+            states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, states[id].BalanceShare!.Value * room) };
+        foreach (var id in entrants)
+            states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, CapacityShare(id)) };
         foreach (var id in usableIds.Where(id => !eligibleSet.Contains(id)))
             states[id] = states[id] with { BalanceShare = null };
         Normalize(states, eligible);
@@ -97,7 +99,11 @@ public static class WeightCalculator
         if (nowUnixMs >= nextBalance)
         {
             long dt = Math.Min(nowUnixMs - lastBalance, 2L * options.BalanceIntervalMs);
-            balanced = BalanceStep(states, eligible, byId, options, nowUnixMs, dt, nodeSeed);
+            // A gateway in slow start looks under-loaded because the ramp holds it back, not because its share is too
+            // small: integrating that error would wind its share up and overshoot when the ramp ends. It joins the
+            // balancing once its ramp is over and its load had a ramp's length of time to follow.
+            var settled = eligible.Where(id => nowUnixMs - states[id].EligibleAtUnixMs >= 2L * options.SlowStartMs).ToList();
+            balanced = BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
             steps++;
             lastBalance = nowUnixMs;
             double jitter = options.BalanceJitterFraction * StableHash.Symmetric(nodeSeed, steps);
@@ -147,10 +153,10 @@ public static class WeightCalculator
 
     /// <summary>One integrator step: b_g += k·(c_g − λ_g) over the gateways with a fresh summary. True if shares moved.</summary>
     private static bool BalanceStep(
-        SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> eligible, Dictionary<NodeId, GatewayView> byId,
+        SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> eligible, List<NodeId> settled, Dictionary<NodeId, GatewayView> byId,
         WeightOptions options, long nowUnixMs, long dtMs, ulong nodeSeed)
     {
-        var measured = eligible
+        var measured = settled
             .Where(id => byId[id].Summary is { } s && Math.Abs(nowUnixMs - s.TimestampUnixMs) <= options.MaxSummaryAgeMs && Capacity(byId[id]) > 0)
             .ToList();
         if (measured.Count < 2 || dtMs <= 0) return false;

@@ -4,8 +4,11 @@ using Evernet.Gossip.View;
 
 namespace Evernet.Policy;
 
-/// <summary>What the planner carries between updates: the weight controller's state and the lowest-latency choices.</summary>
-public sealed record PolicyState(WeightState Weights, ImmutableSortedDictionary<string, LatencyChoice> Latency)
+/// <summary>
+/// What the planner carries between updates: the weight controller's state, the lowest-latency choices, and the last
+/// tunnel address assignment (a pure function of the key set, kept only so it is not recomputed while the set is unchanged).
+/// </summary>
+public sealed record PolicyState(WeightState Weights, ImmutableSortedDictionary<string, LatencyChoice> Latency, TunnelAddressCache? Addressing = null)
 {
     public static PolicyState Initial { get; } = new(WeightState.Initial, ImmutableSortedDictionary.Create<string, LatencyChoice>(StringComparer.Ordinal));
 }
@@ -46,7 +49,13 @@ public static class DataplanePlanner
     {
         var (view, self, paths, options, previous, now, seed, revocation) = inputs;
         var subnets = new TunnelAddressing(options.Tunnel);
-        var addressing = subnets.Assign(WireGuardPeerPlanner.CertifiedKeys(view, self, now, revocation));
+        var keys = WireGuardPeerPlanner.CertifiedKeys(view, self, now, revocation)
+            .Where(k => k.Length == 32).Select(k => Convert.ToBase64String(k.Span)).Distinct().Order(StringComparer.Ordinal).ToImmutableArray();
+        var cache = previous.Addressing is { } c && c.Matches(keys, options.Tunnel)
+            ? c
+            : new TunnelAddressCache(keys, options.Tunnel.IPv4Prefix, options.Tunnel.IPv6Prefix, subnets.Assign(keys.Select(k => (ReadOnlyMemory<byte>)Convert.FromBase64String(k))));
+        var addressing = cache.Assignment;
+        previous = previous with { Addressing = cache };
         var problems = new List<string>();
         if (self.Certificate.Node != self.Id) problems.Add("this router's certificate is for another node id");
         if (!addressing.Collisions.IsEmpty)
@@ -61,7 +70,7 @@ public static class DataplanePlanner
             return new DataplanePlan(gatewayPlane, previous, null, [], addressing, gw.Conflicts, [.. problems]);
         }
 
-        var tunnels = WireGuardPeerPlanner.PlanNode(view, self, addressing, options.WireGuard, now, revocation);
+        var tunnels = WireGuardPeerPlanner.PlanNode(view, self, addressing, subnets, options.WireGuard, now, revocation);
         problems.AddRange(tunnels.Problems);
         var interfaces = tunnels.Tunnels.ToDictionary(t => t.Gateway, t => t.Interface);
 
@@ -90,7 +99,7 @@ public static class DataplanePlanner
 
         var (classRoutes, latency) = TrafficClassPlanner.Plan(options, view, paths, weights, interfaces, previous.Latency, now);
         var dataplane = new DesiredDataplane(tunnels.Interfaces, route, classRoutes);
-        return new DataplanePlan(dataplane, new PolicyState(weights.State, latency), weights, tunnels.Tunnels, addressing, [], [.. problems]);
+        return new DataplanePlan(dataplane, new PolicyState(weights.State, latency, cache), weights, tunnels.Tunnels, addressing, [], [.. problems]);
     }
 
     private static ImmutableArray<string> SourcePrefixes(LocalNode self, List<string> problems)

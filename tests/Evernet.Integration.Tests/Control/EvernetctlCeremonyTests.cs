@@ -149,15 +149,17 @@ public sealed class EvernetctlCeremonyTests
             Assert.Contains(message, result.Stderr);
         }
 
-        await Expect(64, "--node-id", Issue("--node-id", "xyz"));
-        await Expect(64, "--wg-public-key", Issue("--wg-public-key", "short"));
-        await Expect(64, "unknown role 'pilot'", Issue("--roles", "node,pilot"));
-        await Expect(64, "--name", Issue("--name", "has space"));
-        await Expect(64, "--name", Issue("--name", new string('n', 65)));
-        await Expect(64, "serial 0 is reserved", Issue("--serial", "0"));
-        await Expect(64, "--days", Issue("--days", "0"));
-        await Expect(65, "no such file", Issue("--authority-key", sandbox.PathOf("missing.key")));
-        await Expect(64, "give --out FILE, --submit, or both", ["cert", "revoke", "--authority-key", authorityKey, "--node-id", hex, "--reason", "x"]);
+        // Independent processes: run them side by side.
+        await Task.WhenAll(
+            Expect(64, "--node-id", Issue("--node-id", "xyz")),
+            Expect(64, "--wg-public-key", Issue("--wg-public-key", "short")),
+            Expect(64, "unknown role 'pilot'", Issue("--roles", "node,pilot")),
+            Expect(64, "--name", Issue("--name", "has space")),
+            Expect(64, "--name", Issue("--name", new string('n', 65))),
+            Expect(64, "serial 0 is reserved", Issue("--serial", "0")),
+            Expect(64, "--days", Issue("--days", "0")),
+            Expect(65, "no such file", Issue("--authority-key", sandbox.PathOf("missing.key"))),
+            Expect(64, "give --out FILE, --submit, or both", ["cert", "revoke", "--authority-key", authorityKey, "--node-id", hex, "--reason", "x"]));
 
         // A readable secret key is refused like ssh refuses one.
         File.SetUnixFileMode(authorityKey, Public);
@@ -165,13 +167,16 @@ public sealed class EvernetctlCeremonyTests
         File.SetUnixFileMode(authorityKey, Secret);
 
         // Files that are not certificates.
+        string incomplete = sandbox.PathOf("incomplete.cert");
+        File.WriteAllText(incomplete, "{\"format\":\"evernet-certificate\",\"version\":1}");
         string garbage = sandbox.PathOf("garbage.cert");
-        File.WriteAllText(garbage, "{\"format\":\"evernet-certificate\",\"version\":1}");
-        await Expect(65, garbage, ["cert", "show", garbage]);
         File.WriteAllText(garbage, "not json at all");
-        await Expect(65, "not JSON", ["cert", "show", garbage]);
-        File.WriteAllText(garbage, "{\"format\":\"evernet-certificate\",\"version\":9}");
-        await Expect(65, "version 9 is not supported", ["cert", "show", garbage]);
+        string future = sandbox.PathOf("future.cert");
+        File.WriteAllText(future, "{\"format\":\"evernet-certificate\",\"version\":9}");
+        await Task.WhenAll(
+            Expect(65, incomplete, ["cert", "show", incomplete]),
+            Expect(65, "not JSON", ["cert", "show", garbage]),
+            Expect(65, "version 9 is not supported", ["cert", "show", future]));
 
         // An expired certificate shows, but exits 1.
         using var authority = KeyFiles.ReadSigningKey(authorityKey);

@@ -165,9 +165,9 @@ public sealed partial class EvernetctlQueryTests
     {
         await using var sandbox = new ControlSandbox();
         string missing = sandbox.PathOf("evernetd.sock");
-        foreach (string command in new[] { "status", "members", "metrics" })
+        string[] commands = ["status", "members", "metrics"];
+        foreach (var result in await Task.WhenAll(commands.Select(command => Evernetctl.RunAsync(command, "--socket", missing))))
         {
-            var result = await Evernetctl.RunAsync(command, "--socket", missing);
             Assert.Equal(2, result.ExitCode);
             Assert.Equal($"evernetctl: evernetd is not running (no socket at {missing})", result.Stderr.Trim());
             Assert.Equal("", result.Stdout);
@@ -230,9 +230,10 @@ public sealed partial class EvernetctlQueryTests
         var drained = await Evernetctl.RunAsync("drain", "--socket", gatewayServer.SocketPath);
         Assert.Equal((0, "draining"), (drained.ExitCode, drained.Stdout.Trim()));
 
-        foreach (string[] args in new[] { Array.Empty<string>(), ["status", "--bogus"], ["frobnicate"], ["events", "--limit", "many"], ["events", "--limit", "-1"], ["cert", "issue"] })
+        string[][] usageErrors = [[], ["status", "--bogus"], ["frobnicate"], ["events", "--limit", "many"], ["events", "--limit", "-1"], ["cert", "issue"]];
+        var results = await Task.WhenAll(usageErrors.Select(args => Evernetctl.RunAsync(args)));
+        foreach (var (args, result) in usageErrors.Zip(results))
         {
-            var result = await Evernetctl.RunAsync(args);
             Assert.True(result.ExitCode == 64, $"evernetctl {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");
             Assert.Contains("evernetctl --help", result.Stderr);
         }

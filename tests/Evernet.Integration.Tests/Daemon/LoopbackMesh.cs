@@ -50,6 +50,14 @@ internal sealed class LoopbackMesh : IAsyncDisposable
         public string StateDir => Path.Combine(Dir, "state");
     }
 
+    /// <summary>Extra top-level configuration keys for the next routers added (e.g. webAdmin).</summary>
+    public Dictionary<string, object> ExtraConfig { get; } = new();
+
+    /// <summary>Gateways probe only the TCP target (quorum 1): closing it is an uplink outage.</summary>
+    public bool SingleProbeTarget { get; set; }
+
+    public void StopTarget() => _target.Stop();
+
     public Router Add(string name, bool gateway, int seedPort = 0)
     {
         int port = FreeUdpPort();
@@ -87,13 +95,16 @@ internal sealed class LoopbackMesh : IAsyncDisposable
                 ["wanInterface"] = "lo",
                 ["capacityDownBps"] = 100_000_000,
                 ["capacityUpBps"] = 40_000_000,
-                ["probeTargets"] = new object[]
-                {
-                    new Dictionary<string, string> { ["kind"] = "icmp", ["address"] = "127.0.0.1" },
-                    new Dictionary<string, string> { ["kind"] = "tcp", ["address"] = $"127.0.0.1:{TargetPort}" },
-                },
+                ["probeTargets"] = SingleProbeTarget
+                    ? new object[] { new Dictionary<string, string> { ["kind"] = "tcp", ["address"] = $"127.0.0.1:{TargetPort}" } }
+                    : new object[]
+                    {
+                        new Dictionary<string, string> { ["kind"] = "icmp", ["address"] = "127.0.0.1" },
+                        new Dictionary<string, string> { ["kind"] = "tcp", ["address"] = $"127.0.0.1:{TargetPort}" },
+                    },
             };
         }
+        foreach (var (k, v) in ExtraConfig) config[k] = v;
         File.WriteAllText(router.Config, JsonSerializer.Serialize(config));
         _routers.Add(router);
         return router;

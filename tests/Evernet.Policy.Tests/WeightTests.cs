@@ -1,0 +1,200 @@
+using System.Collections.Immutable;
+using Evernet.Gossip.Identity;
+using Evernet.Gossip.Records;
+using Evernet.Gossip.View;
+
+namespace Evernet.Policy.Tests;
+
+public sealed class WeightTests
+{
+    private static readonly WeightOptions Defaults = new();
+    private const ulong Seed = 42;
+
+    private static WeightResult Compute(MeshView view, WeightState? previous = null, PathQualitySnapshot? paths = null, WeightOptions? options = null, long? now = null) =>
+        WeightCalculator.Compute(view, paths ?? PathQualitySnapshot.Empty, options ?? Defaults, previous ?? WeightState.Initial, now ?? view.AtUnixMs, Seed);
+
+    [Fact]
+    public void Idle_gateways_get_capacity_proportional_weights()
+    {
+        var view = Mesh.Healthy(Mesh.Now, "node", ("a", 100, 0), ("b", 50, 0), ("c", 50, 0));
+        var r = Compute(view);
+        Assert.Equal(500, r.WeightOf(Mesh.Id("a")));
+        Assert.Equal(250, r.WeightOf(Mesh.Id("b")));
+        Assert.Equal(250, r.WeightOf(Mesh.Id("c")));
+        Assert.True(r.Changed);
+    }
+
+    public static TheoryData<string> UnusableCases => new() { "view", "uplink-down", "draining", "path-dead", "revoked", "expired", "no-summary", "not-a-member", "no-gateway-role" };
+
+    [Theory]
+    [MemberData(nameof(UnusableCases))]
+    public void An_unusable_gateway_drops_to_zero_at_once(string why)
+    {
+        long t = Mesh.Now;
+        var healthy = Mesh.Healthy(t, "node", ("a", 100, 0), ("b", 100, 0), ("c", 100, 0));
+        var state = Compute(healthy, now: t).State;
+        Assert.InRange(Compute(healthy, state, now: t + 1000).WeightOf(Mesh.Id("b")), 333 - 1, 333 + 1);
+
+        var paths = PathQualitySnapshot.Empty;
+        var b = healthy.Gateways.Single(g => g.Name == "b");
+        var members = healthy.Members;
+        var revocations = ImmutableArray<Revocation>.Empty;
+        switch (why)
+        {
+            case "view": b = b with { Usable = false, Reason = UsabilityReason.Unreachable }; break;
+            case "uplink-down": b = b with { Summary = b.Summary! with { Uplink = UplinkState.Down } }; break;
+            case "draining": b = b with { Summary = b.Summary! with { Draining = true } }; break;
+            case "path-dead":
+                paths = new PathQualitySnapshot(ImmutableSortedDictionary<NodeId, PathEstimate>.Empty.Add(b.Id, new PathEstimate(b.Id, 5, 0.3, 3, true, t, 10)));
+                break;
+            case "revoked": revocations = [Mesh.Revoke("b")]; break;
+            case "expired":
+                members = [.. members.Select(m => m.Name == "b" ? m with { Record = m.Record with { Certificate = m.Record.Certificate with { NotAfterUnixSeconds = t / 1000 - 1 } } } : m)];
+                break;
+            case "no-summary": b = b with { Summary = null }; break;
+            case "not-a-member": members = [.. members.Where(m => m.Name != "b")]; break;
+            case "no-gateway-role":
+                members = [.. members.Select(m => m.Name == "b" ? m with { Record = m.Record with { Certificate = m.Record.Certificate with { Roles = NodeRoles.Node } } } : m)];
+                break;
+        }
+        var broken = healthy with { AtUnixMs = t + 2000, Members = members, Revocations = revocations, Gateways = [.. healthy.Gateways.Select(g => g.Name == "b" ? b : g)] };
+        var r = Compute(broken, state, paths, now: t + 2000);
+        Assert.Equal(0, r.WeightOf(Mesh.Id("b")));
+        Assert.Equal(Defaults.Total, r.TotalWeight);
+        Assert.InRange(r.WeightOf(Mesh.Id("a")), 500 - 1, 500 + 1);
+        Assert.True(r.Changed);
+        Assert.False(r.Gateways.Single(g => g.Name == "b").Usable);
+    }
+
+    [Fact]
+    public void Nothing_usable_means_all_zero()
+    {
+        var view = Mesh.Healthy(Mesh.Now, "node", ("a", 100, 0), ("b", 100, 0));
+        view = view with { Gateways = [.. view.Gateways.Select(g => g with { Summary = g.Summary! with { Uplink = UplinkState.Down } })] };
+        var r = Compute(view);
+        Assert.Equal(0, r.TotalWeight);
+        Assert.All(r.Gateways, g => Assert.Equal(0, g.Weight));
+    }
+
+    [Fact]
+    public void A_recovering_gateway_ramps_up_over_the_slow_start_period()
+    {
+        long t = Mesh.Now;
+        var healthy = Mesh.Healthy(t, "node", ("a", 100, 0), ("b", 100, 0));
+        MeshView At(long at, bool bUp) => healthy with
+        {
+            AtUnixMs = at,
+            Gateways = [.. healthy.Gateways.Select(g => g.Name == "b" && !bUp ? g with { Summary = g.Summary! with { Uplink = UplinkState.Down } } : g with { Summary = g.Summary! with { TimestampUnixMs = at } })],
+        };
+        var state = Compute(At(t, bUp: false)).State;
+        Assert.Equal(1000, state.Gateways[Mesh.Id("a")].Weight);
+        long back = t + 5_000;
+        var series = new List<int>();
+        for (long at = back; at <= back + 40_000; at += 1_000)
+        {
+            var r = Compute(At(at, bUp: true), state);
+            state = r.State;
+            series.Add(r.WeightOf(Mesh.Id("b")));
+            Assert.Equal(1000, r.TotalWeight);
+        }
+        // Starts at the initial fraction (5 % of its 50 % share, relative to a's full share), ends at its full share.
+        Assert.InRange(series[0], 20, 60);
+        Assert.InRange(series[^1], 495, 505);
+        Assert.True(series.Zip(series.Skip(1)).All(p => p.Second >= p.First), string.Join(",", series));
+        // Half way through the ramp it is clearly below its share.
+        Assert.InRange(series[15], 250, 450);
+    }
+
+    [Fact]
+    public void A_node_starting_up_does_not_slow_start_gateways_that_have_long_been_usable()
+    {
+        var view = Mesh.Healthy(Mesh.Now, "node", ("a", 100, 0), ("b", 100, 0));
+        var r = Compute(view);
+        Assert.Equal(500, r.WeightOf(Mesh.Id("a")));
+        Assert.All(r.Gateways, g => Assert.Equal(1.0, g.RampFactor));
+    }
+
+    [Fact]
+    public void A_flapping_gateway_is_held_down_before_it_gets_weight_again()
+    {
+        long t = Mesh.Now;
+        var healthy = Mesh.Healthy(t, "node", ("a", 100, 0), ("b", 100, 0));
+        MeshView At(long at, bool bUp) => healthy with
+        {
+            AtUnixMs = at,
+            Gateways = [.. healthy.Gateways.Select(g => g.Name == "b" && !bUp ? g with { Usable = false, Reason = UsabilityReason.Unreachable } : g)],
+        };
+        var state = Compute(At(t, true)).State;
+        long at = t;
+        // Flap: down 1 s, up 1 s, three times.
+        for (int i = 0; i < 3; i++)
+        {
+            state = Compute(At(at += 1000, false), state).State;
+            Assert.Equal(0, state.Gateways[Mesh.Id("b")].Weight);
+            var up = Compute(At(at += 1000, true), state);
+            state = up.State;
+            if (i == 0) Assert.True(up.WeightOf(Mesh.Id("b")) > 0);   // first failure: no hold-down, straight into slow start
+        }
+        // Third recovery after three failures: hold-down of base · 2^(3−2) = 4 s.
+        var held = Compute(At(at + 3_900, true), state);
+        Assert.Equal(0, held.WeightOf(Mesh.Id("b")));
+        Assert.Equal("HoldDown", held.Gateways.Single(g => g.Name == "b").Reason);
+        Assert.True(Compute(At(at + 4_000, true), held.State).WeightOf(Mesh.Id("b")) > 0);
+    }
+
+    [Fact]
+    public void Held_down_gateways_are_used_when_nothing_else_is_usable()
+    {
+        long t = Mesh.Now;
+        var healthy = Mesh.Healthy(t, "node", ("a", 100, 0));
+        var down = healthy with { Gateways = [.. healthy.Gateways.Select(g => g with { Usable = false, Reason = UsabilityReason.Unreachable })] };
+        var state = Compute(healthy).State;
+        for (int i = 0; i < 4; i++)
+        {
+            state = Compute(down with { AtUnixMs = t + 2 * i * 1000 + 1000 }, state).State;
+            state = Compute(healthy with { AtUnixMs = t + 2 * i * 1000 + 2000 }, state).State;
+        }
+        Assert.Equal(1000, state.Gateways[Mesh.Id("a")].Weight);
+    }
+
+    [Fact]
+    public void Small_changes_are_ignored_by_hysteresis()
+    {
+        long t = Mesh.Now;
+        var view = Mesh.Healthy(t, "node", ("a", 100, 0), ("b", 100, 0));
+        var first = Compute(view);
+        var nudged = view with { AtUnixMs = t + 1000, Gateways = [.. view.Gateways.Select(g => g.Name == "a" ? g with { SmoothedRttMs = 6 } : g)] };
+        var second = Compute(nudged, first.State, now: t + 1000);
+        Assert.False(second.Changed);
+        Assert.Equal(500, second.WeightOf(Mesh.Id("a")));
+        var worse = view with { AtUnixMs = t + 2000, Gateways = [.. view.Gateways.Select(g => g.Name == "a" ? g with { SmoothedRttMs = 40 } : g)] };
+        var third = Compute(worse, second.State, now: t + 2000);
+        Assert.True(third.Changed);
+        Assert.True(third.WeightOf(Mesh.Id("a")) < 400);
+    }
+
+    [Fact]
+    public void Path_loss_and_degraded_uplinks_shift_weight_away()
+    {
+        var view = Mesh.Healthy(Mesh.Now, "node", ("a", 100, 0), ("b", 100, 0), ("c", 100, 0));
+        var a = Mesh.Id("a");
+        var lossy = new PathQualitySnapshot(ImmutableSortedDictionary<NodeId, PathEstimate>.Empty.Add(a, new PathEstimate(a, 5, 0.2, 0, false, Mesh.Now, 100)));
+        var r = Compute(view, paths: lossy);
+        Assert.InRange(r.WeightOf(a), 150, 200);   // (0.8)^4 ≈ 0.41 of an equal share
+        var degraded = view with { Gateways = [.. view.Gateways.Select(g => g.Name == "b" ? g with { Summary = g.Summary! with { Uplink = UplinkState.Degraded } } : g)] };
+        Assert.InRange(Compute(degraded).WeightOf(Mesh.Id("b")), 200 - 1, 200 + 1);
+    }
+
+    [Fact]
+    public void Apportion_rounds_to_the_total_with_at_least_one_each()
+    {
+        var ids = Enumerable.Range(0, 7).Select(i => Mesh.Id($"g{i}")).ToList();
+        var shares = ids.ToDictionary(id => id, id => id == ids[0] ? 1e9 : 1e-9);
+        var w = WeightCalculator.Apportion(shares, 1000);
+        Assert.Equal(1000, w.Values.Sum());
+        Assert.All(ids.Skip(1), id => Assert.Equal(1, w[id]));
+        var thirds = WeightCalculator.Apportion(ids.Take(3).ToDictionary(id => id, _ => 1.0 / 3), 1000);
+        Assert.Equal(1000, thirds.Values.Sum());
+        Assert.Equal([333, 333, 334], thirds.Values.Order());
+    }
+}
