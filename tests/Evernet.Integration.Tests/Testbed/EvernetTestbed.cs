@@ -31,6 +31,7 @@ public sealed class EvernetTestbed : IAsyncLifetime
     public static readonly string[] Nodes = ["n1", "n2", "n3", "n4", "n5", "n6"];
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(180);
     private TestbedInstance? _bed;
+    private readonly Dictionary<string, DateTimeOffset> _usableSince = [];
     private Dictionary<string, string?> _environment = [];
 
     public static IEnumerable<string> Routers => Gateways.Concat(Nodes);
@@ -42,6 +43,15 @@ public sealed class EvernetTestbed : IAsyncLifetime
 
     /// <summary>From evernet-start until every node had every gateway usable with a route installed (cold start).</summary>
     public TimeSpan ColdConvergence { get; private set; }
+
+    /// <summary>
+    /// When each gateway last became usable everywhere (cold start, or the repair after a test's fault): the weight
+    /// controller leaves a gateway out of load balancing while it ramps up and for one ramp time after that.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> UsableSince => _usableSince;
+
+    /// <summary>A test repaired a fault of <paramref name="gateway"/> and saw every node use it again.</summary>
+    public void MarkRecovered(string gateway) => _usableSince[gateway] = DateTimeOffset.UtcNow;
 
     public async Task InitializeAsync()
     {
@@ -79,6 +89,10 @@ public sealed class EvernetTestbed : IAsyncLifetime
             Require(await TestbedAsync("evernet-start", ConfigDirectory), "evernet-start");
             await WaitHealthyAsync(TimeSpan.FromSeconds(120));
             ColdConvergence = clock.Elapsed;
+            foreach (var gateway in Gateways)
+            {
+                MarkRecovered(gateway);
+            }
         }
         catch
         {
