@@ -111,4 +111,18 @@ awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" 'BEGIN {
     printf "CPU:           %.2f s of CPU in %.0f s = %.2f %% of one core\n", cpu, wall, 100 * cpu / wall }'
 echo "threads:       $threads"
 echo "mesh:          $(grep '^t=' "$work/emulator.log" | tail -1)"
+# What the guest itself sees, through its control socket (evernetctl beside the daemon, if there is one).
+exe=""; for word in $daemon; do exe=$word; done
+ctl_dir=$(dirname "$exe")
+if [ -x "$ctl_dir/evernetctl" ]; then
+    ctl="$ctl_dir/evernetctl"
+elif [ -f "$ctl_dir/evernetctl.dll" ]; then
+    ctl="dotnet $ctl_dir/evernetctl.dll"
+else
+    ctl=""
+fi
+if [ -n "$ctl" ]; then
+    # shellcheck disable=SC2086
+    $ctl status --socket "$work/mesh/guest/evernetd.sock" 2>&1 | sed -n '2,3s/^/guest view:    /p' || true
+fi
 grep -E 'fail|crit|error' "$work/daemon.log" | head -5 >&2 || true

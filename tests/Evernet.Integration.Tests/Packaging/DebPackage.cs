@@ -30,7 +30,7 @@ public sealed class DebPackage
         string staging = cache + ".building-" + Environment.ProcessId;
         Directory.CreateDirectory(staging);
         var result = await PackagingCommand.RunAsync([Path.Combine(root, "packaging", "deb", "build-deb.sh"), "--arch", "amd64", "--out", staging],
-            timeout: TimeSpan.FromMinutes(8), workingDirectory: root);
+            timeout: TimeSpan.FromMinutes(15), workingDirectory: root);
         if (result.ExitCode != 0) throw new InvalidOperationException("build-deb.sh failed:\n" + result);
         string deb = result.Stdout.Trim().Split('\n')[^1];
         if (!File.Exists(deb)) throw new InvalidOperationException($"build-deb.sh did not print the .deb it built:\n{result}");
