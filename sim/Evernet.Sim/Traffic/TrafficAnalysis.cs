@@ -209,11 +209,16 @@ public static class TrafficAnalysis
     /// <summary>Settle time, overshoot and ringing after a capacity step (see <see cref="TrafficStepResult"/>).</summary>
     public static TrafficStepResult StepResponse(TrafficModel model, TrafficSeries series, StepPlan step, TrafficOptions options)
     {
-        var carried = Figures(Deviations(series, options.SmoothingSeconds), step.AtS, options.Band);
-        var routed = Figures(RoutedDeviations(series), step.AtS, options.Band);
+        var carriedAll = Deviations(series, options.SmoothingSeconds);
+        var routedAll = RoutedDeviations(series);
+        var carried = Figures(carriedAll, step.AtS, options.Band);
+        var routed = Figures(routedAll, step.AtS, options.Band);
+        var steppedCarried = Figures([carriedAll[step.Slot]], step.AtS, options.Band);
+        var steppedRouted = Figures([routedAll[step.Slot]], step.AtS, options.Band);
         return new TrafficStepResult(step.AtS, step.Slot, model.GatewayName(step.Slot), step.FromDownMbps, step.ToDownMbps,
             carried.Initial, carried.Settle, carried.Overshoot, carried.OvershootOfStep, carried.Reversals, carried.MaxAfter,
-            routed.Initial, routed.Settle, routed.Overshoot, routed.OvershootOfStep, routed.Reversals, routed.MaxAfter);
+            routed.Initial, routed.Settle, routed.Overshoot, routed.OvershootOfStep, routed.Reversals, routed.MaxAfter,
+            steppedCarried.Settle, steppedRouted.Settle);
     }
 
     /// <summary>
