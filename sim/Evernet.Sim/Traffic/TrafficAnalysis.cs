@@ -209,11 +209,16 @@ public static class TrafficAnalysis
     /// <summary>Settle time, overshoot and ringing after a capacity step (see <see cref="TrafficStepResult"/>).</summary>
     public static TrafficStepResult StepResponse(TrafficModel model, TrafficSeries series, StepPlan step, TrafficOptions options)
     {
-        var carried = Figures(Deviations(series, options.SmoothingSeconds), step.AtS, options.Band);
-        var routed = Figures(RoutedDeviations(series), step.AtS, options.Band);
+        var carriedAll = Deviations(series, options.SmoothingSeconds);
+        var routedAll = RoutedDeviations(series);
+        var carried = Figures(carriedAll, step.AtS, options.Band);
+        var routed = Figures(routedAll, step.AtS, options.Band);
+        var steppedCarried = Figures([carriedAll[step.Slot]], step.AtS, options.Band);
+        var steppedRouted = Figures([routedAll[step.Slot]], step.AtS, options.Band);
         return new TrafficStepResult(step.AtS, step.Slot, model.GatewayName(step.Slot), step.FromDownMbps, step.ToDownMbps,
             carried.Initial, carried.Settle, carried.Overshoot, carried.OvershootOfStep, carried.Reversals, carried.MaxAfter,
-            routed.Initial, routed.Settle, routed.Overshoot, routed.OvershootOfStep, routed.Reversals, routed.MaxAfter);
+            routed.Initial, routed.Settle, routed.Overshoot, routed.OvershootOfStep, routed.Reversals, routed.MaxAfter,
+            steppedCarried.Settle, steppedRouted.Settle, carried.Reach, routed.Reach, steppedCarried.Reach, steppedRouted.Reach);
     }
 
     /// <summary>
@@ -222,8 +227,8 @@ public static class TrafficAnalysis
     /// the first crossing, for slots whose initial error exceeded twice the band; ringing = sign changes of errors beyond half
     /// the band after settling.
     /// </summary>
-    public static (double Initial, double Settle, double Overshoot, double OvershootOfStep, int Reversals, double MaxAfter) Figures(
-        double[][] e, double stepAtS, double band)
+    public static (double Initial, double Settle, double Overshoot, double OvershootOfStep, int Reversals, double MaxAfter, double Reach) Figures(
+        double[][] e, double stepAtS, double band, int hold = 60)
     {
         int slots = e.Length, seconds = slots == 0 ? 0 : e[0].Length;
         int at = Math.Clamp((int)Math.Ceiling(stepAtS), 0, seconds);
@@ -234,6 +239,17 @@ public static class TrafficAnalysis
             for (int s = 0; s < slots; s++)
                 if (!double.IsNaN(e[s][t]) && Math.Abs(e[s][t]) > band) lastViolation = t;
         double settle = lastViolation < 0 ? 0 : lastViolation + 1 >= end ? -1 : lastViolation + 1 - at;
+        // Reach: the first moment from which every slot stays within the band for at least `hold` seconds.
+        double reach = -1;
+        int inBand = 0;
+        for (int t = at; t < end && reach < 0; t++)
+        {
+            bool ok = true;
+            for (int s = 0; s < slots; s++)
+                if (double.IsNaN(e[s][t]) || Math.Abs(e[s][t]) > band) ok = false;
+            inBand = ok ? inBand + 1 : 0;
+            if (inBand >= hold) reach = t - hold + 1 - at;
+        }
 
         double overshoot = 0, overshootOfStep = 0, initial = 0, maxAfter = 0;
         int reversals = 0;
@@ -271,7 +287,7 @@ public static class TrafficAnalysis
                 previous = sign;
             }
         }
-        return (Round(initial * 100, 2), settle, Round(overshoot * 100, 2), Round(overshootOfStep * 100, 2), reversals, Round(maxAfter * 100, 2));
+        return (Round(initial * 100, 2), settle, Round(overshoot * 100, 2), Round(overshootOfStep * 100, 2), reversals, Round(maxAfter * 100, 2), reach);
     }
 
     private static TrafficFlapResult Flap(TrafficModel model, TrafficSeries series, FlapPlan flap, TrafficLog log)

@@ -30,6 +30,10 @@ public sealed record TrafficGatewayResult(
 /// <see cref="OvershootOfStepPct"/> the same in % of the initial error. <see cref="ReversalsAfterSettle"/>: sign
 /// changes of errors larger than half the band after settling (ringing). The Routed* figures judge the same on the share
 /// of new flows the bucket tables send each gateway, per second: the controller's output without the traffic's noise.
+/// <see cref="SteppedGatewaySettleS"/> / <see cref="SteppedGatewayRoutedSettleS"/>: the same settle times for the
+/// stepped gateway alone (the others also move, but by less, and their noise can dominate the all-gateway figure).
+/// The *ReachS figures: from the step until the shares first stay within the band for at least a minute (settle_s asks
+/// them to stay until the end of the run, which a noisy share on a small gateway may never do).
 /// </summary>
 public sealed record TrafficStepResult(
     double AtS,
@@ -48,7 +52,13 @@ public sealed record TrafficStepResult(
     double RoutedOvershootPct,
     double RoutedOvershootOfStepPct,
     int RoutedReversalsAfterSettle,
-    double RoutedMaxDeviationAfterSettlePct);
+    double RoutedMaxDeviationAfterSettlePct,
+    double SteppedGatewaySettleS,
+    double SteppedGatewayRoutedSettleS,
+    double ReachS,
+    double RoutedReachS,
+    double SteppedGatewayReachS,
+    double SteppedGatewayRoutedReachS);
 
 /// <summary>
 /// A flapping uplink. Weight changes per node per minute while it flaps (all gateways, and only the flapping one's)
