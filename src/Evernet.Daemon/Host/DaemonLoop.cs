@@ -65,6 +65,8 @@ public sealed partial class DaemonLoop
     public long LastIterationTicks { get; private set; }
 
     /// <summary>Runs <paramref name="action"/> on the loop. Thread-safe.</summary>
+    private static readonly Action WakeUp = static () => { };
+
     public void Post(Action action) => _work.Writer.TryWrite(action);
 
     /// <summary>Runs <paramref name="func"/> on the loop and returns its result. Thread-safe.</summary>
@@ -87,6 +89,8 @@ public sealed partial class DaemonLoop
         Drain();
         Replan();
         var reader = _work.Reader;
+        var writer = _work.Writer;
+        using var wake = _time.CreateTimer(_ => writer.TryWrite(WakeUp), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -96,13 +100,11 @@ public sealed partial class DaemonLoop
                 var delay = next - now;
                 if (delay > TimeSpan.Zero && !reader.TryPeek(out _))
                 {
-                    try
-                    {
-                        await reader.WaitToReadAsync(cancellationToken).AsTask().WaitAsync(delay, _time, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (TimeoutException)
-                    {
-                    }
+                    // The wake timer posts a no-op when the deadline is due, so the wait never ends by a timeout
+                    // exception: timers are due tens of times a second, and throwing each time cost ~10 % of the
+                    // idle daemon's CPU (docs/performance.md, "Idle memory and CPU").
+                    wake.Change(delay, Timeout.InfiniteTimeSpan);
+                    await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
                 }
                 Iterate();
             }
