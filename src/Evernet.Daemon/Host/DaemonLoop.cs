@@ -141,7 +141,9 @@ public sealed partial class DaemonLoop
                 var delay = NextDeadline(now) - now;
                 if (delay > TimeSpan.Zero && !reader.TryPeek(out _) && _datagrams?.TryPeek(out _) != true)
                 {
-                    _wake.Wait(delay, cancellationToken);
+                    // Rounded up: a wait for a fraction of a millisecond is a wait of 0 ms, and the loop would spin
+                    // until the deadline (that spinning was most of the idle daemon's CPU).
+                    _wake.Wait((int)Math.Min(Math.Ceiling(delay.TotalMilliseconds), int.MaxValue), cancellationToken);
                 }
                 Iterate();
             }
