@@ -59,7 +59,7 @@ public sealed class TrafficScenarioTests
         Assert.All(t.Gateways, g => Assert.InRange(g.DeviationPct, -12, 12));
     }
 
-    [Fact(Skip = "policy: PathQualityOptions.DeadAfterLosses = 3 with 1-s tunnel probes declares a live gateway's path dead whenever three probes in a row are lost; at 2 %/hop loss a 5-hop path loses ~18 % of round trips, so ~100 false PathDead per 10 min in 103 nodes break the flows on that gateway (evernet-sim run load-balance: flows_broken 8, live gateways dropped 99, seed 1)")]
+    [Fact]
     public void On_a_lossy_mesh_no_flow_breaks_while_its_gateway_lives()
     {
         var r = Run("load-balance", loss: 0.02, duration: TimeSpan.FromSeconds(300));
@@ -85,7 +85,7 @@ public sealed class TrafficScenarioTests
         Assert.Equal(0, r.Traffic.Flows.Broken);
     }
 
-    [Fact(Skip = "policy: the weight integrator has a 90-s time constant (WeightOptions.ControllerTimeConstantMs) and no feed-forward of a capacity change, so the routed share of the halved gateway needs ~3 min to come within 10 %; and with the default 120-s idle timer busy buckets hold back the new weights (25 nodes: never settles). evernet-sim run load-step --seeds 3: settle_s never; with load-step:Routing.IdleTimerSeconds=30,Weights.ControllerTimeConstantMs=20000 the routed share settles in ~40 s")]
+    [Fact]
     public void When_the_capacity_of_a_gateway_halves_the_mesh_settles_within_30_seconds()
     {
         var r = Run("load-step");

@@ -9,7 +9,10 @@ namespace Evernet.Policy;
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
 /// Per gateway g the weight is proportional to b_g · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
-///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC and every balancing step
+///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when g's signed capacity
+///    changes from C to C', b_g is scaled by C'/C at once (feed-forward: with the others renormalised the shares land on
+///    the new capacity-proportional target without waiting for the load to show it) and the integrator pauses for
+///    <see cref="WeightOptions.CapacityStepHoldMs"/> so that it does not integrate the stale load error. Every balancing step
 ///    moves it by k·(c_g − λ_g), where λ_g = L_g/ΣL is g's share of the total (bottleneck-direction) load the gateways
 ///    report. Every node applies the same absolute shift to its shares, so the mesh's aggregate load share moves by
 ///    k·(c − λ) whatever the number of nodes or how their traffic is spread: λ → c geometrically, i.e. every gateway
@@ -81,6 +84,15 @@ public static class WeightCalculator
         var incumbents = eligible.Where(id => states[id].BalanceShare is not null).ToList();
         double CapacityShare(NodeId id) => capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
         double room = 1 - entrants.Sum(CapacityShare);
+        foreach (var id in eligible)
+        {
+            ulong capacity = Capacity(byId[id]);
+            var s = states[id];
+            if (capacity == 0 || capacity == s.CapacityBps) continue;
+            states[id] = s.BalanceShare is double share && s.CapacityBps > 0
+                ? s with { BalanceShare = share * capacity / s.CapacityBps, CapacityBps = capacity, CapacityChangedUnixMs = nowUnixMs }
+                : s with { CapacityBps = capacity };
+        }
         Normalize(states, incumbents);
         foreach (var id in incumbents)
             states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, states[id].BalanceShare!.Value * room) };
@@ -103,7 +115,8 @@ public static class WeightCalculator
             // small: integrating that error would wind its share up and overshoot when the ramp ends. It joins the
             // balancing once its ramp is over and its load had a ramp's length of time to follow.
             var settled = eligible.Where(id => nowUnixMs - states[id].EligibleAtUnixMs >= 2L * options.SlowStartMs).ToList();
-            balanced = BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
+            bool holding = eligible.Any(id => nowUnixMs - states[id].CapacityChangedUnixMs < options.CapacityStepHoldMs);
+            balanced = !holding && BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
             steps++;
             lastBalance = nowUnixMs;
             double jitter = options.BalanceJitterFraction * StableHash.Symmetric(nodeSeed, steps);
