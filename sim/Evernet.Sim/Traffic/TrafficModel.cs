@@ -47,6 +47,7 @@ public sealed class TrafficModel
     private readonly List<double>[] _capacityUpPerSecond;
     private readonly List<double>[] _flowsPerSecond;
     private readonly List<double>[] _routedPerSecond;
+    private readonly List<double>[] _weightSharePerSecond;
     private readonly List<double> _misplacedPerSecond = [];
     private readonly double[] _bitsThisSecond;
     private readonly List<(long Ticks, int Node, bool SetChanged, int SlotMask)> _weightChanges = [];
@@ -105,6 +106,7 @@ public sealed class TrafficModel
         _capacityUpPerSecond = NewSeries(slots);
         _flowsPerSecond = NewSeries(slots);
         _routedPerSecond = NewSeries(slots);
+        _weightSharePerSecond = NewSeries(slots);
         _bitsThisSecond = new double[slots];
     }
 
@@ -557,11 +559,15 @@ public sealed class TrafficModel
         // Where new flows go right now: each node's demand spread over its buckets' gateways (noise-free: it is what the
         // tables say, not what the random flows did), and how much of it sits in buckets the weights want elsewhere.
         var routed = new double[Slots];
+        var weighted = new double[Slots];
         double demand = 0, misplaced = 0;
         foreach (var n in _members)
         {
             if (n.Table is not { HasRoute: true } table || !_sim.Nodes[n.Index].IsUp) continue;
             demand += n.DemandShare;
+            double weightTotal = 0;
+            foreach (int w in n.Weights) weightTotal += w;
+            for (int s = 0; s < Slots && weightTotal > 0; s++) weighted[s] += n.DemandShare * n.Weights[s] / weightTotal;
             int surplus = 0;
             for (int s = 0; s < Slots; s++)
             {
@@ -570,7 +576,11 @@ public sealed class TrafficModel
             }
             misplaced += n.DemandShare * surplus / table.Buckets;
         }
-        for (int s = 0; s < Slots; s++) _routedPerSecond[s].Add(demand > 0 ? routed[s] / demand : 0);
+        for (int s = 0; s < Slots; s++)
+        {
+            _routedPerSecond[s].Add(demand > 0 ? routed[s] / demand : 0);
+            _weightSharePerSecond[s].Add(demand > 0 ? weighted[s] / demand : 0);
+        }
         _misplacedPerSecond.Add(demand > 0 ? misplaced / demand : 0);
     }
 
@@ -639,13 +649,14 @@ public sealed class TrafficModel
             _capacityUpPerSecond.Select(l => l.ToArray()).ToArray(),
             _flowsPerSecond.Select(l => l.ToArray()).ToArray(),
             _routedPerSecond.Select(l => l.ToArray()).ToArray(),
+            _weightSharePerSecond.Select(l => l.ToArray()).ToArray(),
             [.. _misplacedPerSecond],
             _options.UploadRatio);
         return TrafficAnalysis.Analyse(this, series, plan, new TrafficLog(
             _weightChanges.Select(w => new WeightChangeRecord(Seconds(w.Ticks), w.Node, w.SetChanged, w.SlotMask)).ToList(),
             _rebalances, _moves.Select(m => new FlowMoveRecord(Seconds(m.Ticks), m.Node, m.From, m.To, m.FromAlive, m.FromInGroup)).ToList(),
             _transitions.Select(t => new AliveTransition(Seconds(t.Ticks), t.Slot, t.Alive, t.Flows)).ToList(),
-            _stretch, _liveDrops, _deferredMigrations, _started, _completed, _noRoute, _flows.Count, _policyUpdates,
+            _stretch, _liveDrops, _tunnelProbes, _deferredMigrations, _started, _completed, _noRoute, _flows.Count, _policyUpdates,
             _policyStopwatchTicks / (double)Stopwatch.Frequency, _members.Count,
             _gateways.Select(g => (g.Publications, g.UrgentPublications, g.UrgentLog.Select(u => (Seconds(u.Ticks), u.Uplink)).ToList())).ToList()));
     }
