@@ -38,7 +38,7 @@ public sealed class PathQualityTests
         // The silence grows without new samples: the verdict is taken again at every look.
         var dead = tracker.Snapshot(t + 2_000 + options.DeadAfterSilenceMs).For(Gw)!;
         Assert.True(dead.Dead);
-        Assert.InRange(dead.LossRatio, 0.1, 0.3);
+        Assert.Equal(1 - Math.Pow(1 - options.LossGain, options.DeadAfterLosses), dead.LossRatio, 9);
         Assert.False(tracker.InDoubt(Gw, t + 2_000 + options.DeadAfterSilenceMs));
 
         tracker.Record(Gw, t + 4_500, PathSample.Reply(30));
