@@ -9,9 +9,9 @@ namespace Evernet.Policy;
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
 /// Per gateway g the weight is proportional to b_g · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
-///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when g's signed capacity
-///    changes from C to C', b_g is scaled by C'/C at once (feed-forward: with the others renormalised the shares land on
-///    the new capacity-proportional target without waiting for the load to show it) and the integrator pauses for
+///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when any gateway's signed
+///    capacity changes, every share is reset to its new capacity share at once (feed-forward: the weights land on the
+///    new target without waiting for the load to show it) and the integrator pauses for
 ///    <see cref="WeightOptions.CapacityStepHoldMs"/> so that it does not integrate the stale load error. Every balancing step
 ///    moves it by k·(c_g − λ_g), where λ_g = L_g/ΣL is g's share of the total (bottleneck-direction) load the gateways
 ///    report. Every node applies the same absolute shift to its shares, so the mesh's aggregate load share moves by
@@ -84,14 +84,28 @@ public static class WeightCalculator
         var incumbents = eligible.Where(id => states[id].BalanceShare is not null).ToList();
         double CapacityShare(NodeId id) => capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
         double room = 1 - entrants.Sum(CapacityShare);
+        // Feed-forward: a changed signed capacity puts every incumbent straight back on its capacity share. The
+        // integrator's learned corrections are dropped on purpose: they were fitted to the old capacities, and kept
+        // (scaled) they carry any wander the traffic's noise had caused into the new operating point.
+        bool capacityChanged = false;
         foreach (var id in eligible)
         {
             ulong capacity = Capacity(byId[id]);
             var s = states[id];
             if (capacity == 0 || capacity == s.CapacityBps) continue;
-            states[id] = s.BalanceShare is double share && s.CapacityBps > 0
-                ? s with { BalanceShare = share * capacity / s.CapacityBps, CapacityBps = capacity, CapacityChangedUnixMs = nowUnixMs }
-                : s with { CapacityBps = capacity };
+            capacityChanged |= s.BalanceShare is not null && s.CapacityBps > 0
+                && Math.Abs((double)capacity / s.CapacityBps - 1) >= options.CapacityStepFraction;
+            states[id] = s with { CapacityBps = capacity };
+        }
+        if (capacityChanged)
+        {
+            double incumbentCapacity = incumbents.Sum(id => (double)Capacity(byId[id]));
+            foreach (var id in incumbents)
+                states[id] = states[id] with
+                {
+                    BalanceShare = incumbentCapacity > 0 ? Capacity(byId[id]) / incumbentCapacity : 1.0 / incumbents.Count,
+                    CapacityChangedUnixMs = nowUnixMs,
+                };
         }
         Normalize(states, incumbents);
         foreach (var id in incumbents)

@@ -18,12 +18,14 @@ public sealed class WeightOptions
     /// </summary>
     public int ControllerTimeConstantMs { get; set; } = 90_000;
     /// <summary>
-    /// After a gateway's signed capacity changes, its share is scaled at once by new/old capacity (feed-forward: the
-    /// shares land on the new capacity-proportional target) and the integrator pauses this long, because until the
+    /// After a gateway's signed capacity changes, every share is reset to its capacity share at once (feed-forward: the
+    /// weights land on the new capacity-proportional target) and the integrator pauses this long, because until the
     /// bucket tables and the load summaries catch up, the measured load still shows the old routing and integrating
     /// that error would wind the shares past the target.
     /// </summary>
     public int CapacityStepHoldMs { get; set; } = 60_000;
+    /// <summary>Only a capacity change by at least this fraction is a step (a modem reporting its sync rate with jitter must not keep resetting the shares).</summary>
+    public double CapacityStepFraction { get; set; } = 0.05;
     /// <summary>How often a node takes a balancing step ...</summary>
     public int BalanceIntervalMs { get; set; } = 2_000;
     /// <summary>... ± this fraction, from the node's seed, so nodes do not step in lockstep.</summary>
@@ -59,6 +61,7 @@ public sealed class WeightOptions
         e.Check(FloorShare is >= 0 and <= 0.2, nameof(FloorShare), "must be 0..0.2");
         e.Check(ControllerTimeConstantMs is >= 1_000 and <= 3_600_000, nameof(ControllerTimeConstantMs), "must be 1000..3600000");
         e.Check(BalanceIntervalMs >= 100 && BalanceIntervalMs <= ControllerTimeConstantMs, nameof(BalanceIntervalMs), "must be 100..ControllerTimeConstantMs");
+        e.Check(CapacityStepFraction is > 0 and <= 1, nameof(CapacityStepFraction), "must be in (0, 1]");
         e.Check(CapacityStepHoldMs is >= 0 and <= 3_600_000, nameof(CapacityStepHoldMs), "must be 0..3600000");
         e.Check(BalanceJitterFraction is >= 0 and < 1, nameof(BalanceJitterFraction), "must be in [0, 1)");
         e.Check(GainJitterFraction is >= 0 and < 1, nameof(GainJitterFraction), "must be in [0, 1)");
