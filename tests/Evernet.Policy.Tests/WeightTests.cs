@@ -236,4 +236,23 @@ public sealed class WeightTests
         }
         Assert.True(r.WeightOf(Mesh.Id("a")) < 143 - 5, $"weight {r.WeightOf(Mesh.Id("a"))}");
     }
+
+    [Fact]
+    public void Capacity_jitter_below_the_step_fraction_does_not_reset_the_shares_but_a_drift_that_adds_up_does()
+    {
+        long t = Mesh.Now;
+        static MeshView With(long at, double capacityA, double loadA) => Mesh.Healthy(at, "node", ("a", capacityA, loadA), ("b", 100, 40));
+        var state = WeightState.Initial;
+        // a is busier than its share: the integrator moves weight to b.
+        for (long at = t; at < t + 120_000; at += 1000) state = Compute(With(at, 100, 80), state, now: at).State;
+        int learned = state.Gateways[Mesh.Id("b")].Weight;
+        Assert.True(learned > 520, $"b {learned}");
+
+        // 3 % less capacity: jitter, no reset (the learned correction stays).
+        var jitter = Compute(With(t + 120_000, 97, 80), state, now: t + 120_000);
+        Assert.InRange(jitter.WeightOf(Mesh.Id("b")), learned - 15, learned + 15);
+        // Another 3 % (6 % below the reference): a step, reset to the capacity shares 94 : 100.
+        var step = Compute(With(t + 121_000, 94, 80), jitter.State, now: t + 121_000);
+        Assert.InRange(step.WeightOf(Mesh.Id("b")), 515 - 3, 515 + 3);
+    }
 }

@@ -93,9 +93,11 @@ public static class WeightCalculator
             ulong capacity = Capacity(byId[id]);
             var s = states[id];
             if (capacity == 0 || capacity == s.CapacityBps) continue;
-            capacityChanged |= s.BalanceShare is not null && s.CapacityBps > 0
+            // The reference moves only on a step, so a slow drift in small increments adds up to one.
+            bool step = s.BalanceShare is not null && s.CapacityBps > 0
                 && Math.Abs((double)capacity / s.CapacityBps - 1) >= options.CapacityStepFraction;
-            states[id] = s with { CapacityBps = capacity };
+            if (step || s.CapacityBps == 0) states[id] = s with { CapacityBps = capacity };
+            capacityChanged |= step;
         }
         if (capacityChanged)
         {
