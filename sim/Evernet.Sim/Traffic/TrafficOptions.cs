@@ -115,7 +115,7 @@ public sealed class TrafficOptions
         "OfferedLoad", "SizeModel", "MedianFlowBytes", "LogNormalSigma", "ParetoShape", "MinFlowBytes", "MaxFlowBytes", "FlowCapMbps", "UploadRatio", "NodeDemandSigma", "FluidStepMs",
         "PolicyIntervalMs", "TunnelProbeIntervalMs", "Band", "SmoothingSeconds",
         "Weights.ControllerTimeConstantMs", "Weights.BalanceIntervalMs", "Weights.DeadbandUtilisation", "Weights.HysteresisWeight",
-        "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction", "Weights.CapacityStepHoldMs",
+        "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction", "Weights.CapacityStepHoldMs", "Weights.SlowStartSteps",
         "Routing.Buckets", "Routing.IdleTimerSeconds", "PathQuality.DeadAfterLosses", "PathQuality.RttGain", "PathQuality.LossGain",
         "PathQuality.MaxDeadAfterLosses", "PathQuality.FalseDeadProbability", "PathQuality.DeadAfterSilenceMs", "PathQuality.RetryIntervalMs",
         "Weights.LossPenaltyExponent", "Weights.RttPenaltyReferenceMs", "Weights.MaxSummaryAgeMs",
@@ -157,6 +157,7 @@ public sealed class TrafficOptions
             case "Weights.FloorShare": if (!Dbl(out var t)) return bad; w.FloorShare = t; break;
             case "Weights.GainJitterFraction": if (!Dbl(out var u)) return bad; w.GainJitterFraction = u; break;
             case "Weights.CapacityStepHoldMs": if (!Int(out var ch)) return bad; w.CapacityStepHoldMs = ch; break;
+            case "Weights.SlowStartSteps": if (!Int(out var ss)) return bad; w.SlowStartSteps = ss; break;
             case "Routing.Buckets": if (!Int(out var v)) return bad; Policy.Routing.Buckets = v; break;
             case "Routing.IdleTimerSeconds": if (!Int(out var x)) return bad; Policy.Routing.IdleTimerSeconds = x; break;
             case "PathQuality.DeadAfterLosses": if (!Int(out var pq)) return bad; Policy.PathQuality.DeadAfterLosses = pq; break;

@@ -147,6 +147,9 @@ public static class WeightCalculator
         {
             var s = states[id];
             double progress = options.SlowStartMs == 0 ? 1 : Math.Clamp((double)(nowUnixMs - s.EligibleAtUnixMs) / options.SlowStartMs, 0, 1);
+            // In a few steps rather than smoothly: each step is a weight change on every node, and a gateway that comes
+            // back often (a flapping line) should cost a bounded number of them per return.
+            if (options.SlowStartSteps > 0) progress = Math.Floor(progress * options.SlowStartSteps) / options.SlowStartSteps;
             ramp[id] = options.SlowStartInitialFraction + (1 - options.SlowStartInitialFraction) * progress;
             raw[id] = s.BalanceShare!.Value * quality[id] * ramp[id];
         }

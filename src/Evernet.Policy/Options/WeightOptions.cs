@@ -39,6 +39,8 @@ public sealed class WeightOptions
     /// <summary>A gateway that becomes usable ramps from <see cref="SlowStartInitialFraction"/> of its share to all of it over this time.</summary>
     public int SlowStartMs { get; set; } = 30_000;
     public double SlowStartInitialFraction { get; set; } = 0.05;
+    /// <summary>The ramp rises in this many equal steps (0: continuously, one small weight change per replan).</summary>
+    public int SlowStartSteps { get; set; } = 4;
     /// <summary>A gateway that failed more than once within <see cref="FlapWindowMs"/> waits a hold-down before it gets weight again: base · 2^(failures−2), capped.</summary>
     public int HoldDownBaseMs { get; set; } = 2_000;
     public int HoldDownMaxMs { get; set; } = 60_000;
@@ -68,6 +70,7 @@ public sealed class WeightOptions
         e.Check(DeadbandUtilisation is >= 0 and <= 0.5, nameof(DeadbandUtilisation), "must be 0..0.5");
         e.Check(HysteresisWeight >= 0 && HysteresisWeight <= Total / 10, nameof(HysteresisWeight), "must be 0..Total/10");
         e.Check(SlowStartMs is >= 0 and <= 3_600_000, nameof(SlowStartMs), "must be 0..3600000");
+        e.Check(SlowStartSteps is >= 0 and <= 100, nameof(SlowStartSteps), "must be 0..100");
         e.Check(SlowStartInitialFraction is > 0 and <= 1, nameof(SlowStartInitialFraction), "must be in (0, 1]");
         e.Check(HoldDownBaseMs is >= 0 and <= 3_600_000, nameof(HoldDownBaseMs), "must be 0..3600000");
         e.Check(HoldDownMaxMs >= HoldDownBaseMs && HoldDownMaxMs <= 3_600_000, nameof(HoldDownMaxMs), "must be HoldDownBaseMs..3600000");
