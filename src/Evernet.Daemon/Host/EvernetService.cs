@@ -133,6 +133,8 @@ public sealed partial class EvernetService : BackgroundService
 
         var events = new EventLog();
         var loop = new DaemonLoop(node, policy, gateway, _time, t => transport.TrySend(t), dataplane.Submit, events, _loggers.CreateLogger("loop"));
+        loop.AttachDatagrams(transport.Received);
+        transport.Arrived = loop.Wake;
         Loop = loop;
 
         var metrics = new MetricsExporter();
@@ -181,7 +183,6 @@ public sealed partial class EvernetService : BackgroundService
         {
             loop.RunAsync(ct),
             dataplane.RunAsync(ct),
-            PumpDatagramsAsync(transport, loop, ct),
             PeriodicAsync(MetricsInterval, () => loop.Post(() => UpdateMetrics(loop, metrics)), ct),
             PeriodicAsync(PersistInterval, () => loop.Post(() => PersistWarmState(state, node)), ct),
             WatchdogAsync(loop, ct),
@@ -252,24 +253,6 @@ public sealed partial class EvernetService : BackgroundService
     {
         try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
-    }
-
-    private static async Task PumpDatagramsAsync(UdpGossipTransport transport, DaemonLoop loop, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var datagram in transport.Received.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                loop.Post(() =>
-                {
-                    try { loop.Node.HandleDatagram(datagram.From, datagram.Payload); }
-                    finally { datagram.Release(); }
-                });
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
     }
 
     private static async Task PumpDiscoveryAsync(MdnsDiscovery discovery, DaemonLoop loop, CancellationToken ct)
