@@ -43,7 +43,7 @@ public sealed class PlannerTests
         var route = Assert.IsType<MultipathRouteSpec>(d.DefaultRoute);
         Assert.Equal(4200, route.Table);
         Assert.Equal(["192.168.1.0/24", "2001:db8:1::/48"], route.SourcePrefixes.AsEnumerable());
-        Assert.Equal(512, route.Buckets);
+        Assert.Equal(4096, route.Buckets);
         Assert.Equal(1000, route.Nexthops.Sum(n => n.Weight));
         Assert.Equal(667, route.Nexthops.Single(n => n.GatewayName == "a").Weight);
         Assert.All(route.Nexthops, n => Assert.Null(n.Via));
