@@ -198,8 +198,9 @@ public sealed partial class EvernetService : BackgroundService
             if (wan is not null && !o.DryRun)
                 tasks.Add(ApplyGatewayForwardingAsync(runner, wan, ct));
         }
-        else
+        else if (!o.DryRun)
         {
+            // Not in a dry run: no tunnel exists to probe through, and every path would be judged dead.
             tasks.Add(new TunnelPathProber(loop, TimeSpan.FromSeconds(1), _time).RunAsync(ct));
         }
 
