@@ -18,6 +18,8 @@ public sealed partial class GossipNode
         public ulong Target;
         public long SentTicks;
         public bool Acked;
+        /// <summary>Swim: the second look after a failed round, before any suspicion is signed.</summary>
+        public bool Recheck;
         public int NacksExpected;
         public int NacksReceived;
         // Relay: who asked, under which of their sequence numbers.
@@ -58,10 +60,16 @@ public sealed partial class GossipNode
     private void OnSwimIndirectTimer(uint seq, long now)
     {
         if (!_probes.TryGetValue(seq, out var probe) || probe.Acked) return;
-        if (probe.Kind == ProbeKind.Verify) { SendPing(probe.Target, seq, fill: false); return; }
+        if (probe.Kind == ProbeKind.Verify || probe.Recheck) { SendPing(probe.Target, seq, fill: false); return; }
         if (probe.Kind != ProbeKind.Swim) return;
         // A second direct try alongside the relays: on lossy radio hops the direct path is as likely to work as any relay.
         SendPing(probe.Target, seq, fill: false);
+        SendIndirectProbes(probe, seq);
+        _ = now;
+    }
+
+    private void SendIndirectProbes(PendingProbe probe, uint seq)
+    {
         _ring.Sample(_options.IndirectChecks, _sample, probe.Target, Id.ShortId);
         foreach (var relay in _sample)
         {
@@ -70,7 +78,24 @@ public sealed partial class GossipNode
             probe.NacksExpected++;
             _counters.IndirectProbesSent++;
         }
-        _ = now;
+    }
+
+    /// <summary>
+    /// A failed round is a second look away from a suspicion: at once a direct ping and fresh relays, another direct
+    /// ping after the probe timeout. On a multi-hop lossy mesh one round fails now and then for a live member; a signed
+    /// suspicion costs the whole mesh an accusation and a refutation, each retransmitted λ·log(N) times by every node,
+    /// while a second look costs a handful of datagrams and delays a true verdict by one probe interval.
+    /// </summary>
+    private void StartRecheck(ulong target, long now)
+    {
+        uint seq = NextSeq();
+        var probe = new PendingProbe { Kind = ProbeKind.Swim, Target = target, SentTicks = now, Recheck = true };
+        _probes[seq] = probe;
+        _counters.ProbesSent++;
+        SendPing(target, seq, fill: false);
+        SendIndirectProbes(probe, seq);
+        _timers.Arm(now + _health.Scale(_options.ProbeTimeout).Ticks, TimerKind.SwimIndirect, seq);
+        _timers.Arm(now + _health.Scale(_options.ProbeInterval).Ticks - 1, TimerKind.SwimRoundEnd, seq);
     }
 
     private void OnSwimRoundEnd(uint seq, long now)
@@ -85,6 +110,11 @@ public sealed partial class GossipNode
         }
         // Lifeguard: relays that did not even nack suggest the fault is on our side.
         if (probe.NacksExpected > 0 && probe.NacksReceived < probe.NacksExpected) _health.Apply(+1);
+        if (!probe.Recheck)
+        {
+            if (_state.Find(probe.Target) is { Liveness.IsDown: false }) StartRecheck(probe.Target, now);
+            return;
+        }
         Suspect(probe.Target, now);
     }
 

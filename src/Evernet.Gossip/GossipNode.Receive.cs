@@ -29,7 +29,7 @@ public sealed partial class GossipNode
             RejectDecode(DecodeError.TooLarge, from);
             return;
         }
-        if (!WireCodec.TryDecode(datagram, out var message, out var error) || message is null)
+        if (!WireCodec.TryDecode(datagram, _interner, out var message, out var error) || message is null)
         {
             RejectDecode(error == DecodeError.None ? DecodeError.InvalidValue : error, from);
             return;
@@ -66,7 +66,7 @@ public sealed partial class GossipNode
             case Nack nack: HandleNack(nack); break;
             case GossipPush gossip: HandleGossip(gossip, senderKnown); break;
             case PushPullDigest digest: HandleDigest(from, digest); break;
-            case PushPullRecords records: ApplyItems(records.Items, records.Sender); break;
+            case PushPullRecords records: ApplyItems(records.Items, records.Sender, antiEntropy: true); break;
         }
     }
 
@@ -116,19 +116,25 @@ public sealed partial class GossipNode
         _ = senderKnown;
     }
 
-    private void ApplyItems(ImmutableArray<IGossipItem> items, ulong fromShort)
+    private void ApplyItems(ImmutableArray<IGossipItem> items, ulong fromShort, bool antiEntropy = false)
     {
         if (items.IsDefaultOrEmpty) return;
-        foreach (var item in items) ApplyItem(item, fromShort, out _);
+        foreach (var item in items) ApplyItem(item, fromShort, out _, antiEntropy);
     }
 
     /// <summary>Verifies and merges one item. <paramref name="urgentChange"/>: a gateway summary whose uplink state (or drain) changed.</summary>
-    private ItemResult ApplyItem(IGossipItem item, ulong fromShort, out bool urgentChange)
+    /// <param name="antiEntropy">
+    /// The item came in a push-pull exchange (or from persisted state): a node record from a third party is then old
+    /// news that the mesh already gossiped, and is not queued for piggybacking again. Re-gossiping every record a
+    /// joining node pulls would cost each of them λ·log(N) transmissions by every joiner (a cold start of N nodes: N²).
+    /// A joiner's own record (origin = sender) is news and is gossiped.
+    /// </param>
+    private ItemResult ApplyItem(IGossipItem item, ulong fromShort, out bool urgentChange, bool antiEntropy = false)
     {
         urgentChange = false;
         return item switch
         {
-            NodeRecord r => ApplyNodeRecord(r),
+            NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || r.Origin.ShortId == fromShort),
             GatewaySummary s => ApplySummary(s, out urgentChange),
             Accusation a => ApplyAccusation(a),
             Revocation v => ApplyRevocation(v),
@@ -138,7 +144,7 @@ public sealed partial class GossipNode
 
     private bool IsFuture(long timestampUnixMs) => timestampUnixMs > NowUnixMs + (long)_options.MaxClockSkew.TotalMilliseconds;
 
-    private ItemResult ApplyNodeRecord(NodeRecord record)
+    private ItemResult ApplyNodeRecord(NodeRecord record, bool gossip)
     {
         if (record.Origin == Id)
         {
@@ -185,7 +191,7 @@ public sealed partial class GossipNode
         long now = NowTicks;
         var rt = RuntimeOf(origin, now);
         rt.Address = record.Addresses.Length > 0 ? new PeerAddress(record.Addresses[0]) : rt.Address;
-        EnqueueBroadcast(record);
+        if (gossip) EnqueueBroadcast(record);
         foreach (var released in _state.Released) OnReleased(released, now);
         OnLivenessMaybeChanged(origin, before, now);
         return ItemResult.Accepted;
