@@ -30,8 +30,20 @@ public sealed partial class GossipNode
     private void OnGatewayIndirect(ulong gatewayShort, uint round, long now)
     {
         if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round || probe.Acked) return;
+        if (probe.IndirectSent)
+        {
+            SendPing(gatewayShort, probe.Seq, fill: false); // the third direct try, in time for its ack to count
+            return;
+        }
         probe.IndirectSent = true;
         SendPing(gatewayShort, probe.Seq, fill: false); // a second direct try: on a lossy path it is as good as a relay
+        long third = probe.RoundStartTicks + (_options.GatewayProbeTimeout.Ticks + _options.GatewayRoundTimeout.Ticks) / 2;
+        if (third > now) _timers.Arm(third, TimerKind.GatewayIndirect, gatewayShort, round);
+        // Relays only once a round has failed: a round after a success that loses both direct pings is common on a
+        // lossy multi-hop path and concludes nothing (unusable needs GatewayFailedRoundsToUnusable failed rounds in a
+        // row), while relaying every such round through three members was most of the mesh's probe traffic. Direct
+        // tries cost a ping and an ack each: a third one goes out halfway to the round's end.
+        if (probe.ConsecutiveFailures == 0) return;
         _ring.Sample(_options.GatewayIndirectChecks, _sample, gatewayShort, Id.ShortId);
         foreach (var relay in _sample)
         {
@@ -39,7 +51,6 @@ public sealed partial class GossipNode
             SendPingReq(relay, probe.Seq, gatewayShort);
             _counters.IndirectProbesSent++;
         }
-        _ = now;
     }
 
     private void OnGatewayRoundEnd(ulong gatewayShort, uint round, long now)
