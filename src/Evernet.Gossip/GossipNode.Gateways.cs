@@ -98,8 +98,11 @@ public sealed partial class GossipNode
         if (gateway.Liveness.State == MemberState.Left) return UsabilityReason.Left;
         bool self = gateway.Id == Id;
         var probe = rt.Gateway;
-        // A death verdict counts unless the gateway has answered us since.
-        if (!self && gateway.Liveness.State == MemberState.Dead && (probe is null || probe.LastAckTicks <= rt.DownSinceTicks))
+        // A death verdict counts unless the gateway has answered us since, or our own probes still reach it: a verdict
+        // signed elsewhere (a node cut off by a partition, a stale one pulled after it healed) does not outweigh acks
+        // we keep receiving; if the gateway really died, our probe rounds fail and mark it unreachable within a second.
+        if (!self && gateway.Liveness.State == MemberState.Dead &&
+            (probe is null || (probe.LastAckTicks <= rt.DownSinceTicks && (probe.LastAckTicks == 0 || !probe.Reachable))))
             return UsabilityReason.Dead;
         if (!self && probe is not null && !probe.Reachable) return UsabilityReason.Unreachable;
         if (gateway.Summary is null) return UsabilityReason.NoSummaryYet;

@@ -10,7 +10,7 @@ namespace Evernet.Gossip;
 /// <summary>SWIM failure detection: round-robin direct probes, indirect probes, suspicion, refutation, dead verdicts.</summary>
 public sealed partial class GossipNode
 {
-    private enum ProbeKind : byte { Swim, Gateway, Relay, Verify }
+    private enum ProbeKind : byte { Swim, Gateway, Relay, Verify, Reconnect }
 
     private sealed class PendingProbe
     {
@@ -28,6 +28,25 @@ public sealed partial class GossipNode
     }
 
     private readonly Dictionary<uint, PendingProbe> _probes = new();
+    private readonly DownSet _down = new();
+    private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Now and then a ping to one member we hold dead. A member that answers was declared dead by mistake or came back
+    /// (a healed partition): it is told its verdict and refutes, and as it sees our ping it tells us ours, so both
+    /// sides return within seconds instead of waiting for an anti-entropy exchange to pick a dead partner.
+    /// </summary>
+    private void OnReconnectTimer(long now)
+    {
+        _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect);
+        if (_down.Count == 0) return;
+        ulong target = _down[_random.Next(_down.Count)];
+        if (!_runtime.TryGetValue(target, out var rt) || rt.Address.Value is null) return;
+        uint seq = NextSeq();
+        _probes[seq] = new PendingProbe { Kind = ProbeKind.Reconnect, Target = target, SentTicks = now };
+        SendPing(target, seq, fill: false);
+        _timers.Arm(now + _options.ProbeInterval.Ticks, TimerKind.SwimRoundEnd, seq); // forgets it if unanswered
+    }
     private readonly List<ulong> _sample = new();
     private uint _nextSeq;
 
@@ -134,6 +153,10 @@ public sealed partial class GossipNode
             case ProbeKind.Relay:
                 _probes.Remove(ack.Seq);
                 SendAck(probe.Requester, probe.RequesterSeq, probe.Target, null);
+                break;
+            case ProbeKind.Reconnect:
+                _probes.Remove(ack.Seq);
+                if (_state.Find(probe.Target) is { Liveness.IsDown: true } back) TellDownMember(back, now);
                 break;
         }
     }
@@ -256,6 +279,8 @@ public sealed partial class GossipNode
         rt.ReportedState = state;
         rt.StateSinceTicks = now;
         if (state != MemberState.Suspect) rt.Suspicion = null;
+        if (state == MemberState.Dead) _down.Add(origin.Id.ShortId);
+        else _down.Remove(origin.Id.ShortId);
         if (origin.Liveness.IsDown)
         {
             rt.DownSinceTicks = now;

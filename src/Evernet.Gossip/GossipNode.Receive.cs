@@ -136,10 +136,24 @@ public sealed partial class GossipNode
         {
             NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || r.Origin.ShortId == fromShort),
             GatewaySummary s => ApplySummary(s, out urgentChange),
-            Accusation a => ApplyAccusation(a),
+            Accusation a => ApplyAccusation(a, fromShort),
             Revocation v => ApplyRevocation(v),
             _ => ItemResult.Refused,
         };
+    }
+
+    /// <summary>
+    /// A member handed us a verdict about ourselves that we have already outbid: it missed our refutation (typically
+    /// it told us because it holds us dead). Answer with our current record, or it keeps us dead until anti-entropy.
+    /// Rate-limited per member.
+    /// </summary>
+    private void AnswerStaleVerdict(ulong fromShort)
+    {
+        if (fromShort == 0 || _selfRecord is null || !_runtime.TryGetValue(fromShort, out var rt) || rt.Revoked) return;
+        long now = NowTicks;
+        if (now - rt.LastToldAliveTicks < TellDownSpacing.Ticks) return;
+        rt.LastToldAliveTicks = now;
+        SendGossip(fromShort, urgent: false, _selfRecord);
     }
 
     private bool IsFuture(long timestampUnixMs) => timestampUnixMs > NowUnixMs + (long)_options.MaxClockSkew.TotalMilliseconds;
@@ -275,7 +289,7 @@ public sealed partial class GossipNode
         return ItemResult.Accepted;
     }
 
-    private ItemResult ApplyAccusation(Accusation accusation)
+    private ItemResult ApplyAccusation(Accusation accusation, ulong fromShort = 0)
     {
         if (accusation.Accuser == accusation.Target) { Reject(RejectReason.BadSignature, "self-accusation"); return ItemResult.Refused; }
         var accuser = accusation.Accuser == Id ? null : _state.Find(accusation.Accuser);
@@ -294,7 +308,11 @@ public sealed partial class GossipNode
         if (IsFuture(accusation.TimestampUnixMs)) { Reject(RejectReason.FutureTimestamp, "accusation"); return ItemResult.Refused; }
         if (accusation.Target == Id)
         {
-            if (accusation.Incarnation < _incarnation) return ItemResult.Duplicate;
+            if (accusation.Incarnation < _incarnation)
+            {
+                AnswerStaleVerdict(fromShort);
+                return ItemResult.Duplicate;
+            }
             if (!Signing.VerifyAccusation(accusation, _verifier)) { Reject(RejectReason.BadSignature, "accusation of this node"); return ItemResult.Refused; }
             Refute(accusation.Incarnation);
             return ItemResult.Accepted;
@@ -343,6 +361,7 @@ public sealed partial class GossipNode
             var rt = RuntimeOf(origin, now);
             rt.Revoked = true;
             _ring.Remove(origin.Id.ShortId);
+            _down.Remove(origin.Id.ShortId);
             if (origin.IsGateway) UpdateUsability(origin.Id.ShortId, now);
             Emit(new MemberStateChanged(ToUnixMs(now), origin.Id, origin.Record.Certificate.Name, rt.ReportedState, MemberState.Left, origin.Liveness.Incarnation));
             rt.ReportedState = MemberState.Left;
@@ -374,6 +393,7 @@ public sealed partial class GossipNode
         };
         _runtime[key] = rt;
         if (!origin.Liveness.IsDown) _ring.Add(key);
+        if (origin.Liveness.State == MemberState.Dead && origin.Id != Id) _down.Add(key);
         Emit(new MemberStateChanged(ToUnixMs(now), origin.Id, origin.Record.Certificate.Name, null, origin.Liveness.State, origin.Liveness.Incarnation));
         if (origin.IsGateway && origin.Id != Id)
         {

@@ -109,6 +109,7 @@ public sealed partial class GossipNode
         _timers.Arm(now + TimeSpan.FromSeconds(10).Ticks, TimerKind.Reap);
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);
         _timers.Arm(now + Jitter(_options.GossipInterval), TimerKind.GossipTick);
+        _timers.Arm(now + Jitter(ReconnectInterval), TimerKind.Reconnect);
     }
 
     private static readonly TimeSpan JoinRetryInterval = TimeSpan.FromSeconds(2);
@@ -140,6 +141,7 @@ public sealed partial class GossipNode
                 case TimerKind.Reap: OnReapTimer(now); break;
                 case TimerKind.JoinRetry: OnJoinRetryTimer(now); break;
                 case TimerKind.GossipTick: OnGossipTick(now); break;
+                case TimerKind.Reconnect: OnReconnectTimer(now); break;
             }
         }
     }
