@@ -109,7 +109,7 @@ public sealed partial class GossipNode
         _timers.Arm(now + TimeSpan.FromSeconds(10).Ticks, TimerKind.Reap);
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);
         _timers.Arm(now + Jitter(_options.GossipInterval), TimerKind.GossipTick);
-        _timers.Arm(now + Jitter(ReconnectInterval), TimerKind.Reconnect);
+        _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect); // no jitter: a no-op until someone is dead
     }
 
     private static readonly TimeSpan JoinRetryInterval = TimeSpan.FromSeconds(2);
