@@ -29,6 +29,8 @@ public sealed partial class GossipNode
 
     private readonly Dictionary<uint, PendingProbe> _probes = new();
     private readonly DownSet _down = new();
+    /// <summary>Members down (dead, left) or revoked: the only ones the reap timer has to look at.</summary>
+    private readonly HashSet<ulong> _tombstones = new();
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -281,6 +283,8 @@ public sealed partial class GossipNode
         if (state != MemberState.Suspect) rt.Suspicion = null;
         if (state == MemberState.Dead) _down.Add(origin.Id.ShortId);
         else _down.Remove(origin.Id.ShortId);
+        if (origin.Liveness.IsDown || rt.Revoked) _tombstones.Add(origin.Id.ShortId);
+        else _tombstones.Remove(origin.Id.ShortId);
         if (origin.Liveness.IsDown)
         {
             rt.DownSinceTicks = now;

@@ -165,7 +165,7 @@ public sealed partial class GossipNode
             // Our own record, signed by our key, that outranks us: we lost state (a newer version) or a previous run of
             // ours left or was at a higher incarnation. Move above it, so the mesh takes us back.
             bool outranks = record.Version > _version || record.Incarnation > _incarnation || (record.Left && record.Incarnation >= _incarnation);
-            if (outranks && !_stopped && Signing.VerifyNodeRecord(record, _verifier))
+            if (outranks && !_stopped && VerifySignature(record))
             {
                 _version = Math.Max(_version, record.Version);
                 Refute(record.Incarnation);
@@ -188,7 +188,7 @@ public sealed partial class GossipNode
         if (record.Certificate.Node != record.Origin) { Reject(RejectReason.BadCertificateSignature, $"record {record.Origin.Fingerprint} carries another node's certificate"); return ItemResult.Refused; }
         var admission = _trust.Check(record.Certificate, NowUnixSeconds, _verifier);
         if (admission != AdmissionResult.Valid) { Reject(ToReason(admission), $"certificate of {record.Certificate.Name} ({record.Origin.Fingerprint})"); return ItemResult.Refused; }
-        if (!Signing.VerifyNodeRecord(record, _verifier)) { Reject(RejectReason.BadSignature, $"record {record.Origin.Fingerprint} v{record.Version}"); return ItemResult.Refused; }
+        if (!VerifySignature(record)) { Reject(RejectReason.BadSignature, $"record {record.Origin.Fingerprint} v{record.Version}"); return ItemResult.Refused; }
 
         var before = held?.Liveness;
         var outcome = _state.Apply(record, out var origin);
@@ -209,6 +209,15 @@ public sealed partial class GossipNode
         foreach (var released in _state.Released) OnReleased(released, now);
         OnLivenessMaybeChanged(origin, before, now);
         return ItemResult.Accepted;
+    }
+
+    /// <summary>The item's signature, checked once per process when an interner is shared (see <see cref="ItemInterner.IsVerified"/>).</summary>
+    private bool VerifySignature(IGossipItem item)
+    {
+        if (_interner is not null && _interner.IsVerified(item)) return true;
+        if (!Signing.VerifyItem(item, _verifier)) return false;
+        _interner?.MarkVerified(item);
+        return true;
     }
 
     private static readonly TimeSpan TellDownSpacing = TimeSpan.FromSeconds(2);
@@ -266,7 +275,7 @@ public sealed partial class GossipNode
         }
         if (origin is not null && !origin.IsGateway) { Reject(RejectReason.NotAGateway, $"summary from {origin.Record.Certificate.Name}"); return ItemResult.Refused; }
         if (IsFuture(summary.TimestampUnixMs)) { Reject(RejectReason.FutureTimestamp, $"summary {summary.Origin.Fingerprint}"); return ItemResult.Refused; }
-        if (!Signing.VerifyGatewaySummary(summary, _verifier)) { Reject(RejectReason.BadSignature, $"summary {summary.Origin.Fingerprint} v{summary.Version}"); return ItemResult.Refused; }
+        if (!VerifySignature(summary)) { Reject(RejectReason.BadSignature, $"summary {summary.Origin.Fingerprint} v{summary.Version}"); return ItemResult.Refused; }
         var outcome = _state.Apply(summary, out var applied);
         switch (outcome)
         {
@@ -294,7 +303,7 @@ public sealed partial class GossipNode
         if (accusation.Accuser == accusation.Target) { Reject(RejectReason.BadSignature, "self-accusation"); return ItemResult.Refused; }
         var accuser = accusation.Accuser == Id ? null : _state.Find(accusation.Accuser);
         if (accusation.Target == Id && accuser is null && accusation.Incarnation >= _incarnation &&
-            _heldSelfAccusations.Count < MaxHeldSelfAccusations && Signing.VerifyAccusation(accusation, _verifier))
+            _heldSelfAccusations.Count < MaxHeldSelfAccusations && VerifySignature(accusation))
         {
             // Accused by someone we have not admitted yet (a join race): keep it until its record arrives, then refute.
             _heldSelfAccusations.Add(accusation);
@@ -313,7 +322,7 @@ public sealed partial class GossipNode
                 AnswerStaleVerdict(fromShort);
                 return ItemResult.Duplicate;
             }
-            if (!Signing.VerifyAccusation(accusation, _verifier)) { Reject(RejectReason.BadSignature, "accusation of this node"); return ItemResult.Refused; }
+            if (!VerifySignature(accusation)) { Reject(RejectReason.BadSignature, "accusation of this node"); return ItemResult.Refused; }
             Refute(accusation.Incarnation);
             return ItemResult.Accepted;
         }
@@ -324,7 +333,7 @@ public sealed partial class GossipNode
             if (claimed.CompareTo(target.Liveness) < 0) { _counters.Duplicates++; return ItemResult.Duplicate; }
             if (target.Accusation is { } held && MergeRules.Compare(accusation, held) == 0) { _counters.Duplicates++; return ItemResult.Duplicate; }
         }
-        if (!Signing.VerifyAccusation(accusation, _verifier)) { Reject(RejectReason.BadSignature, $"accusation of {accusation.Target.Fingerprint}"); return ItemResult.Refused; }
+        if (!VerifySignature(accusation)) { Reject(RejectReason.BadSignature, $"accusation of {accusation.Target.Fingerprint}"); return ItemResult.Refused; }
         var before = target?.Liveness;
         var outcome = _state.Apply(accusation, out var applied);
         if (outcome == ApplyOutcome.Pending) return ItemResult.Duplicate;
@@ -362,6 +371,7 @@ public sealed partial class GossipNode
             rt.Revoked = true;
             _ring.Remove(origin.Id.ShortId);
             _down.Remove(origin.Id.ShortId);
+            _tombstones.Add(origin.Id.ShortId);
             if (origin.IsGateway) UpdateUsability(origin.Id.ShortId, now);
             Emit(new MemberStateChanged(ToUnixMs(now), origin.Id, origin.Record.Certificate.Name, rt.ReportedState, MemberState.Left, origin.Liveness.Incarnation));
             rt.ReportedState = MemberState.Left;
@@ -394,6 +404,7 @@ public sealed partial class GossipNode
         _runtime[key] = rt;
         if (!origin.Liveness.IsDown) _ring.Add(key);
         if (origin.Liveness.State == MemberState.Dead && origin.Id != Id) _down.Add(key);
+        if (origin.Liveness.IsDown && origin.Id != Id) _tombstones.Add(key);
         Emit(new MemberStateChanged(ToUnixMs(now), origin.Id, origin.Record.Certificate.Name, null, origin.Liveness.State, origin.Liveness.Incarnation));
         if (origin.IsGateway && origin.Id != Id)
         {

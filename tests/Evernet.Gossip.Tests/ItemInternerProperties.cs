@@ -65,4 +65,28 @@ public sealed class ItemInternerProperties
         foreach (var bytes in samples) WireCodec.TryDecodeCore(bytes, interner, out _, out _);
         Assert.InRange(interner.Count, 1, 4);
     }
+
+    [Fact]
+    public void Only_held_items_keep_a_verified_mark_and_lose_it_when_evicted()
+    {
+        var interner = new ItemInterner(capacity: 1);
+        var encodings = WireGenerators.ValidEncodings.Sample(100, 200)
+            .Where(b => WireCodec.TryDecodeCore(b, out var m, out _) && ItemsOf(m).Count > 0).Take(2).ToArray();
+        Assert.Equal(2, encodings.Length);
+
+        Assert.True(WireCodec.TryDecodeCore(encodings[0], out var plain, out _));
+        var stranger = ItemsOf(plain)[0];
+        interner.MarkVerified(stranger); // decoded without the interner: not held, so not remembered
+        Assert.False(interner.IsVerified(stranger));
+
+        Assert.True(WireCodec.TryDecodeCore(encodings[0], interner, out var first, out _));
+        var held = ItemsOf(first)[^1]; // with room for one entry, the last item decoded is the one held
+        Assert.False(interner.IsVerified(held));
+        interner.MarkVerified(held);
+        Assert.True(interner.IsVerified(held));
+
+        Assert.True(WireCodec.TryDecodeCore(encodings[1], interner, out var second, out _));
+        bool sameBytes = ItemsOf(second).Any(i => ReferenceEquals(i, held));
+        if (!sameBytes) Assert.False(interner.IsVerified(held)); // evicted with its entry
+    }
 }

@@ -16,6 +16,8 @@ public sealed class ItemInterner
     private readonly Dictionary<byte[], IGossipItem> _items;
     private readonly Dictionary<byte[], IGossipItem>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly byte[]?[] _ring;
+    // The held items by reference, with whether their signature was verified.
+    private readonly Dictionary<IGossipItem, bool> _held = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _lock = new();
     private int _next;
     private long _hits;
@@ -57,11 +59,32 @@ public sealed class ItemInterner
         lock (_lock)
         {
             if (_bySpan.ContainsKey(encoded)) return;
-            if (_ring[_next] is { } evicted) _items.Remove(evicted);
+            if (_ring[_next] is { } evicted && _items.Remove(evicted, out var gone)) _held.Remove(gone);
             var key = encoded.ToArray();
             _ring[_next] = key;
             _items[key] = item;
+            _held.TryAdd(item, false);
             _next = (_next + 1) % _ring.Length;
+        }
+    }
+
+    /// <summary>
+    /// Whether this very object (an interned item) already passed signature verification in this process. A
+    /// signature's validity depends only on the item's bytes and its signer's key, so every node sharing the interner
+    /// (and a correct verifier) can skip repeating it. Admission of the certificate is not covered: it depends on each
+    /// node's trust store and clock, and is checked by each node.
+    /// </summary>
+    public bool IsVerified(IGossipItem item)
+    {
+        lock (_lock) return _held.TryGetValue(item, out bool verified) && verified;
+    }
+
+    /// <summary>Remembers a verified item, if it is one this interner holds (others are not retained).</summary>
+    public void MarkVerified(IGossipItem item)
+    {
+        lock (_lock)
+        {
+            if (_held.ContainsKey(item)) _held[item] = true;
         }
     }
 
