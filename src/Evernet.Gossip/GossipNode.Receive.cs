@@ -127,14 +127,15 @@ public sealed partial class GossipNode
     /// The item came in a push-pull exchange (or from persisted state): a node record from a third party is then old
     /// news that the mesh already gossiped, and is not queued for piggybacking again. Re-gossiping every record a
     /// joining node pulls would cost each of them λ·log(N) transmissions by every joiner (a cold start of N nodes: N²).
-    /// A joiner's own record (origin = sender) is news and is gossiped.
+    /// A joiner's own record (origin = sender) is news and is gossiped, unless it is only the periodic refresh of a
+    /// record we hold (then every node's refresh would set off a mesh-wide epidemic every RecordRefreshInterval).
     /// </param>
     private ItemResult ApplyItem(IGossipItem item, ulong fromShort, out bool urgentChange, bool antiEntropy = false)
     {
         urgentChange = false;
         return item switch
         {
-            NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || r.Origin.ShortId == fromShort),
+            NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || (r.Origin.ShortId == fromShort && IsNewsAboutItself(r))),
             GatewaySummary s => ApplySummary(s, out urgentChange),
             Accusation a => ApplyAccusation(a, fromShort),
             Revocation v => ApplyRevocation(v),
@@ -154,6 +155,13 @@ public sealed partial class GossipNode
         if (now - rt.LastToldAliveTicks < TellDownSpacing.Ticks) return;
         rt.LastToldAliveTicks = now;
         SendGossip(fromShort, urgent: false, _selfRecord);
+    }
+
+    /// <summary>A record its origin hands us that we did not have in substance: a new member, a new incarnation, or one we hold down.</summary>
+    private bool IsNewsAboutItself(NodeRecord record)
+    {
+        var held = _state.Find(record.Origin);
+        return held is null || held.Liveness.IsDown || record.Incarnation != held.Record.Incarnation || record.Left != held.Record.Left;
     }
 
     private bool IsFuture(long timestampUnixMs) => timestampUnixMs > NowUnixMs + (long)_options.MaxClockSkew.TotalMilliseconds;
