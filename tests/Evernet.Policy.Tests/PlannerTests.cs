@@ -43,7 +43,7 @@ public sealed class PlannerTests
         var route = Assert.IsType<MultipathRouteSpec>(d.DefaultRoute);
         Assert.Equal(4200, route.Table);
         Assert.Equal(["192.168.1.0/24", "2001:db8:1::/48"], route.SourcePrefixes.AsEnumerable());
-        Assert.Equal(512, route.Buckets);
+        Assert.Equal(4096, route.Buckets);
         Assert.Equal(1000, route.Nexthops.Sum(n => n.Weight));
         Assert.Equal(667, route.Nexthops.Single(n => n.GatewayName == "a").Weight);
         Assert.All(route.Nexthops, n => Assert.Null(n.Via));
@@ -95,6 +95,30 @@ public sealed class PlannerTests
         Assert.Null(plan.Dataplane.DefaultRoute);
         Assert.Equal(2, plan.Dataplane.Interfaces.Length);   // failback will be instant
         Assert.Contains(plan.Problems, p => p.Contains("no usable gateway"));
+    }
+
+    [Fact]
+    public void A_draining_gateway_keeps_one_weight_unit_so_its_active_flows_stay_but_not_over_a_dead_path()
+    {
+        var view = Mesh.Healthy(Mesh.Now, "node", ("a", 100, 0), ("b", 50, 0));
+        view = view with { Gateways = [.. view.Gateways.Select(g => g.Name == "b" ? g with { Summary = g.Summary! with { Draining = true } } : g)] };
+        var plan = Plan(view, Node);
+        Assert.Equal(0, plan.Weights!.Gateways.Single(g => g.Name == "b").Weight);
+        var route = Assert.IsType<MultipathRouteSpec>(plan.Dataplane.DefaultRoute);
+        Assert.Equal(1000, route.Nexthops.Single(n => n.GatewayName == "a").Weight);
+        Assert.Equal(1, route.Nexthops.Single(n => n.GatewayName == "b").Weight);
+
+        // every gateway draining: traffic stays on them rather than nowhere
+        var allDraining = view with { Gateways = [.. view.Gateways.Select(g => g with { Summary = g.Summary! with { Draining = true } })] };
+        var both = Plan(allDraining, Node);
+        Assert.Equal(2, Assert.IsType<MultipathRouteSpec>(both.Dataplane.DefaultRoute).Nexthops.Length);
+        Assert.Contains(both.Problems, p => p.Contains("draining"));
+
+        // a dead path rules the draining gateway out completely
+        var b = Mesh.Id("b");
+        var paths = new PathQualitySnapshot(ImmutableSortedDictionary<NodeId, PathEstimate>.Empty.Add(b, new PathEstimate(b, 5, 1.0, 5, true, Mesh.Now, 10)));
+        var dead = Plan(view, Node, paths: paths);
+        Assert.Equal(["a"], Assert.IsType<MultipathRouteSpec>(dead.Dataplane.DefaultRoute).Nexthops.Select(n => n.GatewayName).ToArray());
     }
 
     [Fact]

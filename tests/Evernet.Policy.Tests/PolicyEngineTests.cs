@@ -14,16 +14,20 @@ public sealed class PolicyEngineTests
         var first = engine.Update(view, t);
         Assert.Equal(500, first.Weights!.WeightOf(a));
 
-        for (int i = 1; i <= 3; i++) engine.RecordPathSample(a, t + i * 200, PathSample.Lost);
-        var dead = engine.Update(view with { AtUnixMs = t + 600 }, t + 600);
+        // A clean path: five losses in a row (the retries come every 200 ms) and two seconds without a reply.
+        engine.RecordPathSample(a, t, PathSample.Reply(4));
+        for (int i = 1; i <= 4; i++) engine.RecordPathSample(a, t + 1_000 + i * 200, PathSample.Lost);
+        Assert.NotEqual(0, engine.Update(view with { AtUnixMs = t + 1_800 }, t + 1_800).Weights!.WeightOf(a));
+        engine.RecordPathSample(a, t + 2_000, PathSample.Lost);
+        var dead = engine.Update(view with { AtUnixMs = t + 2_000 }, t + 2_000);
         Assert.Equal(0, dead.Weights!.WeightOf(a));
         Assert.Equal("PathDead", dead.Weights.Gateways.Single(g => g.Gateway == a).Reason);
         Assert.Single(dead.Dataplane.DefaultRoute!.Nexthops);
         Assert.Equal(2, dead.Dataplane.Interfaces.Length);   // the tunnel stays for the failback
         Assert.NotEqual(first.Dataplane, dead.Dataplane);
 
-        engine.RecordPathSample(a, t + 800, PathSample.Reply(4));
-        var back = engine.Update(view with { AtUnixMs = t + 800 }, t + 800);
+        engine.RecordPathSample(a, t + 2_200, PathSample.Reply(4));
+        var back = engine.Update(view with { AtUnixMs = t + 2_200 }, t + 2_200);
         Assert.InRange(back.Weights!.WeightOf(a), 1, 100);   // slow start
         var later = engine.Update(view with { AtUnixMs = t + 40_000 }, t + 40_000);
         Assert.InRange(later.Weights!.WeightOf(a), 490, 510);

@@ -197,4 +197,62 @@ public sealed class WeightTests
         Assert.Equal(1000, thirds.Values.Sum());
         Assert.Equal([333, 333, 334], thirds.Values.Order());
     }
+
+    [Fact]
+    public void A_signed_capacity_change_moves_the_weights_to_the_new_capacity_share_at_once_and_pauses_the_integrator()
+    {
+        long t = Mesh.Now;
+        // Balanced at 65 %: every gateway's load is in proportion to its capacity.
+        var state = WeightState.Initial;
+        static MeshView Before(long at) => Mesh.Healthy(at, "node", ("a", 100, 65), ("b", 50, 32.5), ("c", 250, 162.5));
+        for (long at = t; at < t + 60_000; at += 1000) state = Compute(Before(at), state, now: at).State;
+        Assert.InRange(Compute(Before(t + 60_000), state, now: t + 60_000).WeightOf(Mesh.Id("a")), 245, 255);
+
+        // a's modem resyncs at half the rate; its load has not moved yet (busy flows), so it reads 130 % utilised.
+        long step = t + 60_000;
+        static MeshView After(long at) => Mesh.Healthy(at, "node", ("a", 50, 65), ("b", 50, 32.5), ("c", 250, 162.5));
+        var after = After(step);
+        var first = Compute(after, state, now: step);
+        Assert.True(first.Changed);
+        Assert.InRange(first.WeightOf(Mesh.Id("a")), 143 - 5, 143 + 5);   // 50 / 350
+        Assert.InRange(first.WeightOf(Mesh.Id("b")), 143 - 5, 143 + 5);
+        Assert.InRange(first.WeightOf(Mesh.Id("c")), 714 - 5, 714 + 5);
+
+        // The stale load error is not integrated during the hold: no wind-up past the target.
+        state = first.State;
+        WeightResult r = first;
+        for (long at = step + 1000; at < step + Defaults.CapacityStepHoldMs; at += 1000)
+        {
+            r = Compute(After(at), state, now: at);
+            state = r.State;
+            Assert.False(r.Balanced);
+        }
+        Assert.InRange(r.WeightOf(Mesh.Id("a")), 143 - 5, 143 + 5);
+        // Afterwards the integrator trims on the measured load again (here the stale error pulls a down).
+        for (long at = step + Defaults.CapacityStepHoldMs; at < step + Defaults.CapacityStepHoldMs + 30_000; at += 1000)
+        {
+            r = Compute(After(at), state, now: at);
+            state = r.State;
+        }
+        Assert.True(r.WeightOf(Mesh.Id("a")) < 143 - 5, $"weight {r.WeightOf(Mesh.Id("a"))}");
+    }
+
+    [Fact]
+    public void Capacity_jitter_below_the_step_fraction_does_not_reset_the_shares_but_a_drift_that_adds_up_does()
+    {
+        long t = Mesh.Now;
+        static MeshView With(long at, double capacityA, double loadA) => Mesh.Healthy(at, "node", ("a", capacityA, loadA), ("b", 100, 40));
+        var state = WeightState.Initial;
+        // a is busier than its share: the integrator moves weight to b.
+        for (long at = t; at < t + 120_000; at += 1000) state = Compute(With(at, 100, 80), state, now: at).State;
+        int learned = state.Gateways[Mesh.Id("b")].Weight;
+        Assert.True(learned > 520, $"b {learned}");
+
+        // 3 % less capacity: jitter, no reset (the learned correction stays).
+        var jitter = Compute(With(t + 120_000, 97, 80), state, now: t + 120_000);
+        Assert.InRange(jitter.WeightOf(Mesh.Id("b")), learned - 15, learned + 15);
+        // Another 3 % (6 % below the reference): a step, reset to the capacity shares 94 : 100.
+        var step = Compute(With(t + 121_000, 94, 80), jitter.State, now: t + 121_000);
+        Assert.InRange(step.WeightOf(Mesh.Id("b")), 515 - 3, 515 + 3);
+    }
 }

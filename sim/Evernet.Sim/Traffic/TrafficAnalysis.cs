@@ -15,9 +15,10 @@ public sealed record TrafficAnalysisPlan(double WindowFromS, double WindowToS, S
 /// <summary>
 /// Per second since traffic began, per gateway slot: download bits carried, capacities, active flows, the share of new
 /// flows the nodes' bucket tables send to it (<see cref="Routed"/>), and the share of new traffic in buckets the current
-/// weights want elsewhere but that are busy (<see cref="Misplaced"/>).
+/// weights want elsewhere but that are busy (<see cref="Misplaced"/>), and the share the installed weights ask for
+/// (<see cref="WeightShare"/>: each node's weight share of the gateway, weighted by the node's demand).
 /// </summary>
-public sealed record TrafficSeries(double[][] Bits, double[][] CapacityDown, double[][] CapacityUp, double[][] Flows, double[][] Routed, double[] Misplaced, double UploadRatio)
+public sealed record TrafficSeries(double[][] Bits, double[][] CapacityDown, double[][] CapacityUp, double[][] Flows, double[][] Routed, double[][] WeightShare, double[] Misplaced, double UploadRatio)
 {
     public int Seconds => Bits.Length == 0 ? 0 : Bits[0].Length;
     public int Slots => Bits.Length;
@@ -37,6 +38,7 @@ public sealed record TrafficLog(
     List<AliveTransition> Transitions,
     List<double> Stretch,
     SortedDictionary<string, long> LiveGatewayDrops,
+    long TunnelProbes,
     long DeferredMigrations,
     long Started,
     long Completed,
@@ -131,7 +133,9 @@ public static class TrafficAnalysis
                 log.Moves.Count(m => !m.FromAlive), Round(stretch.Mean, 3), Round(stretch.P99, 3)),
             log.PolicyUpdates,
             Round(log.PolicyWallS, 3),
-            Samples(series, 5));
+            Samples(series, 5),
+            Round(OutOfBandPct(series, from, to, options.SmoothingSeconds, options.Band), 2),
+            Round(log.TunnelProbes / (double)Math.Max(1, log.Members) / Math.Max(1, series.Seconds), 3));
     }
 
     private static double TotalCapacity(TrafficSeries series, int t)
@@ -190,6 +194,45 @@ public static class TrafficAnalysis
         return result;
     }
 
+    /// <summary>
+    /// The share of judged seconds in which some gateway's smoothed load share is outside the band: the traffic's own
+    /// noise floor for settle_s (in a steady run, a settle time read after a step can be no better than the last such second).
+    /// </summary>
+    public static double OutOfBandPct(TrafficSeries series, int from, int to, int window, double band)
+    {
+        var e = Deviations(series, window);
+        int judged = 0, outside = 0;
+        for (int t = from; t < to; t++)
+        {
+            bool any = false, all = true;
+            for (int s = 0; s < series.Slots; s++)
+            {
+                if (double.IsNaN(e[s][t])) { all = false; continue; }
+                if (Math.Abs(e[s][t]) > band) any = true;
+            }
+            if (!all) continue;
+            judged++;
+            if (any) outside++;
+        }
+        return judged == 0 ? 0 : 100.0 * outside / judged;
+    }
+
+    /// <summary>Relative deviation of <paramref name="share"/>[slot][second] from the capacity share, per second.</summary>
+    public static double[][] ShareDeviations(TrafficSeries series, double[][] share)
+    {
+        var result = new double[series.Slots][];
+        for (int s = 0; s < series.Slots; s++)
+        {
+            result[s] = new double[series.Seconds];
+            for (int t = 0; t < series.Seconds; t++)
+            {
+                double target = series.CapacityDown[s][t] / TotalCapacity(series, t);
+                result[s][t] = target > 0 && t < share[s].Length ? share[s][t] / target - 1 : double.NaN;
+            }
+        }
+        return result;
+    }
+
     /// <summary>Relative deviation of the routed share (what the bucket tables send) from the capacity share, per second.</summary>
     public static double[][] RoutedDeviations(TrafficSeries series)
     {
@@ -215,10 +258,12 @@ public static class TrafficAnalysis
         var routed = Figures(routedAll, step.AtS, options.Band);
         var steppedCarried = Figures([carriedAll[step.Slot]], step.AtS, options.Band);
         var steppedRouted = Figures([routedAll[step.Slot]], step.AtS, options.Band);
+        var weights = Figures(ShareDeviations(series, series.WeightShare), step.AtS, options.Band);
         return new TrafficStepResult(step.AtS, step.Slot, model.GatewayName(step.Slot), step.FromDownMbps, step.ToDownMbps,
             carried.Initial, carried.Settle, carried.Overshoot, carried.OvershootOfStep, carried.Reversals, carried.MaxAfter,
             routed.Initial, routed.Settle, routed.Overshoot, routed.OvershootOfStep, routed.Reversals, routed.MaxAfter,
-            steppedCarried.Settle, steppedRouted.Settle, carried.Reach, routed.Reach, steppedCarried.Reach, steppedRouted.Reach);
+            steppedCarried.Settle, steppedRouted.Settle, carried.Reach, routed.Reach, steppedCarried.Reach, steppedRouted.Reach,
+            weights.Settle, weights.Overshoot, weights.Reach);
     }
 
     /// <summary>

@@ -47,6 +47,7 @@ public sealed class TrafficModel
     private readonly List<double>[] _capacityUpPerSecond;
     private readonly List<double>[] _flowsPerSecond;
     private readonly List<double>[] _routedPerSecond;
+    private readonly List<double>[] _weightSharePerSecond;
     private readonly List<double> _misplacedPerSecond = [];
     private readonly double[] _bitsThisSecond;
     private readonly List<(long Ticks, int Node, bool SetChanged, int SlotMask)> _weightChanges = [];
@@ -59,6 +60,7 @@ public sealed class TrafficModel
     private long _deferredMigrations;
     private long _started, _completed, _noRoute;
     private long _policyUpdates;
+    private long _tunnelProbes;
     private long _policyStopwatchTicks;
     private double _arrivalsPerSecond;
 
@@ -104,6 +106,7 @@ public sealed class TrafficModel
         _capacityUpPerSecond = NewSeries(slots);
         _flowsPerSecond = NewSeries(slots);
         _routedPerSecond = NewSeries(slots);
+        _weightSharePerSecond = NewSeries(slots);
         _bitsThisSecond = new double[slots];
     }
 
@@ -300,38 +303,70 @@ public sealed class TrafficModel
     /// The daemon's tunnel prober: an echo to every planned tunnel's gateway address, over the simulated mesh (with its
     /// per-hop loss, latency and jitter, drawn from the model's own random stream), answered if the gateway runs;
     /// the reply or the loss (at the probe timeout, 80 % of the interval) goes to the node's path-quality tracker.
+    /// A loss opens a retry train: while the tracker is in doubt about the path it is probed again every
+    /// <see cref="PathQualityTracker.NextProbeDelayMs"/> (the retries overlap, each with the same timeout).
     /// </summary>
     private void ProbeTunnels(TrafficNode n)
     {
         var node = _sim.Nodes[n.Index];
         if (node.Core is null || n.Engine?.LastPlan is not { } plan) return;
-        int starts = node.Starts;
-        long now = _sim.Now;
-        long timeout = TimeSpan.FromMilliseconds(_options.TunnelProbeIntervalMs * 0.8).Ticks;
         foreach (var tunnel in plan.Tunnels)
         {
             if (tunnel.GatewayAddresses is null || !_slotByName.TryGetValue(tunnel.GatewayName, out int slot)) continue;
-            var gateway = tunnel.Gateway;
-            int to = _gateways[slot].Node;
-            long back = -1;
-            if (_sim.Network.Transmit(n.Index, to, _options.TunnelProbeBytes, now, _pathRandom, out long there) == Network.DropReason.None
-                && _sim.Nodes[to].IsUp
-                && _sim.Network.Transmit(to, n.Index, _options.TunnelProbeBytes, there, _pathRandom, out long arrival) == Network.DropReason.None)
-                back = arrival;
-            if (back >= 0 && back - now < timeout)
-            {
-                double rttMs = (back - now) / (double)TimeSpan.TicksPerMillisecond;
-                _sim.At(back, () => RecordPath(n, starts, gateway, PathSample.Reply(rttMs)));
-            }
-            else _sim.At(now + timeout, () => RecordPath(n, starts, gateway, PathSample.Lost));
+            ProbeTunnel(n, node.Starts, tunnel.Gateway, slot);
         }
     }
 
-    private void RecordPath(TrafficNode n, int starts, Gossip.Identity.NodeId gateway, PathSample sample)
+    private void ProbeTunnel(TrafficNode n, int starts, Gossip.Identity.NodeId gateway, int slot)
+    {
+        long now = _sim.Now;
+        long timeout = TimeSpan.FromMilliseconds(_options.TunnelProbeIntervalMs * 0.8).Ticks;
+        long sentMs = _sim.Nodes[n.Index].Time.GetUtcNow().ToUnixTimeMilliseconds();
+        int to = _gateways[slot].Node;
+        long back = -1;
+        if (_sim.Network.Transmit(n.Index, to, _options.TunnelProbeBytes, now, _pathRandom, out long there) == Network.DropReason.None
+            && _sim.Nodes[to].IsUp
+            && _sim.Network.Transmit(to, n.Index, _options.TunnelProbeBytes, there, _pathRandom, out long arrival) == Network.DropReason.None)
+            back = arrival;
+        _tunnelProbes++;
+        if (back >= 0 && back - now < timeout)
+        {
+            double rttMs = (back - now) / (double)TimeSpan.TicksPerMillisecond;
+            _sim.At(back, () => RecordPath(n, starts, gateway, slot, PathSample.Reply(rttMs), sentMs));
+        }
+        else _sim.At(now + timeout, () => RecordPath(n, starts, gateway, slot, PathSample.Lost, sentMs));
+    }
+
+    private void RecordPath(TrafficNode n, int starts, Gossip.Identity.NodeId gateway, int slot, PathSample sample, long sentMs)
     {
         var node = _sim.Nodes[n.Index];
         if (node.Core is null || node.Starts != starts || n.Engine is null) return;
-        n.Engine.RecordPathSample(gateway, node.Time.GetUtcNow().ToUnixTimeMilliseconds(), sample);
+        long nowMs = node.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        n.Engine.RecordPathSample(gateway, nowMs, sample, sentMs);
+        if (!sample.Delivered && n.Engine.Paths.InDoubt(gateway, nowMs) && n.RetryTrains.Add(gateway))
+            ScheduleRetry(n, starts, gateway, slot, nowMs);
+    }
+
+    private void ScheduleRetry(TrafficNode n, int starts, Gossip.Identity.NodeId gateway, int slot, long nowMs)
+    {
+        int delay = n.Engine!.Paths.NextProbeDelayMs(gateway, nowMs, _options.TunnelProbeIntervalMs);
+        if (delay >= _options.TunnelProbeIntervalMs)
+        {
+            n.RetryTrains.Remove(gateway);
+            return;
+        }
+        _sim.After(TimeSpan.FromMilliseconds(delay), () =>
+        {
+            var node = _sim.Nodes[n.Index];
+            long at = node.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (node.Core is null || node.Starts != starts || n.Engine is null || !n.Engine.Paths.InDoubt(gateway, at))
+            {
+                n.RetryTrains.Remove(gateway);
+                return;
+            }
+            ProbeTunnel(n, starts, gateway, slot);
+            ScheduleRetry(n, starts, gateway, slot, at);
+        });
     }
 
     private static string ClientPrefix(int index) =>
@@ -524,11 +559,15 @@ public sealed class TrafficModel
         // Where new flows go right now: each node's demand spread over its buckets' gateways (noise-free: it is what the
         // tables say, not what the random flows did), and how much of it sits in buckets the weights want elsewhere.
         var routed = new double[Slots];
+        var weighted = new double[Slots];
         double demand = 0, misplaced = 0;
         foreach (var n in _members)
         {
             if (n.Table is not { HasRoute: true } table || !_sim.Nodes[n.Index].IsUp) continue;
             demand += n.DemandShare;
+            double weightTotal = 0;
+            foreach (int w in n.Weights) weightTotal += w;
+            for (int s = 0; s < Slots && weightTotal > 0; s++) weighted[s] += n.DemandShare * n.Weights[s] / weightTotal;
             int surplus = 0;
             for (int s = 0; s < Slots; s++)
             {
@@ -537,7 +576,11 @@ public sealed class TrafficModel
             }
             misplaced += n.DemandShare * surplus / table.Buckets;
         }
-        for (int s = 0; s < Slots; s++) _routedPerSecond[s].Add(demand > 0 ? routed[s] / demand : 0);
+        for (int s = 0; s < Slots; s++)
+        {
+            _routedPerSecond[s].Add(demand > 0 ? routed[s] / demand : 0);
+            _weightSharePerSecond[s].Add(demand > 0 ? weighted[s] / demand : 0);
+        }
         _misplacedPerSecond.Add(demand > 0 ? misplaced / demand : 0);
     }
 
@@ -606,13 +649,14 @@ public sealed class TrafficModel
             _capacityUpPerSecond.Select(l => l.ToArray()).ToArray(),
             _flowsPerSecond.Select(l => l.ToArray()).ToArray(),
             _routedPerSecond.Select(l => l.ToArray()).ToArray(),
+            _weightSharePerSecond.Select(l => l.ToArray()).ToArray(),
             [.. _misplacedPerSecond],
             _options.UploadRatio);
         return TrafficAnalysis.Analyse(this, series, plan, new TrafficLog(
             _weightChanges.Select(w => new WeightChangeRecord(Seconds(w.Ticks), w.Node, w.SetChanged, w.SlotMask)).ToList(),
             _rebalances, _moves.Select(m => new FlowMoveRecord(Seconds(m.Ticks), m.Node, m.From, m.To, m.FromAlive, m.FromInGroup)).ToList(),
             _transitions.Select(t => new AliveTransition(Seconds(t.Ticks), t.Slot, t.Alive, t.Flows)).ToList(),
-            _stretch, _liveDrops, _deferredMigrations, _started, _completed, _noRoute, _flows.Count, _policyUpdates,
+            _stretch, _liveDrops, _tunnelProbes, _deferredMigrations, _started, _completed, _noRoute, _flows.Count, _policyUpdates,
             _policyStopwatchTicks / (double)Stopwatch.Frequency, _members.Count,
             _gateways.Select(g => (g.Publications, g.UrgentPublications, g.UrgentLog.Select(u => (Seconds(u.Ticks), u.Uplink)).ToList())).ToList()));
     }

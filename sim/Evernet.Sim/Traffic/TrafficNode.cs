@@ -30,4 +30,6 @@ internal sealed class TrafficNode
     public long PendingAt { get; set; } = long.MaxValue;
     public int PendingGeneration { get; set; }
     public long WeightChanges { get; set; }
+    /// <summary>Gateways whose path is being retried quickly after a loss (one retry train each).</summary>
+    public HashSet<Gossip.Identity.NodeId> RetryTrains { get; } = [];
 }

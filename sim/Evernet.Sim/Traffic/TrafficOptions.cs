@@ -115,8 +115,9 @@ public sealed class TrafficOptions
         "OfferedLoad", "SizeModel", "MedianFlowBytes", "LogNormalSigma", "ParetoShape", "MinFlowBytes", "MaxFlowBytes", "FlowCapMbps", "UploadRatio", "NodeDemandSigma", "FluidStepMs",
         "PolicyIntervalMs", "TunnelProbeIntervalMs", "Band", "SmoothingSeconds",
         "Weights.ControllerTimeConstantMs", "Weights.BalanceIntervalMs", "Weights.DeadbandUtilisation", "Weights.HysteresisWeight",
-        "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction",
+        "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction", "Weights.CapacityStepHoldMs", "Weights.SlowStartSteps",
         "Routing.Buckets", "Routing.IdleTimerSeconds", "PathQuality.DeadAfterLosses", "PathQuality.RttGain", "PathQuality.LossGain",
+        "PathQuality.MaxDeadAfterLosses", "PathQuality.FalseDeadProbability", "PathQuality.DeadAfterSilenceMs", "PathQuality.RetryIntervalMs",
         "Weights.LossPenaltyExponent", "Weights.RttPenaltyReferenceMs", "Weights.MaxSummaryAgeMs",
         "Load.SteadyIntervalMs", "Load.MinIntervalMs", "Load.SignificantLoadFraction", "Load.RateSmoothingMs",
         "Uplink.UpHoldMs", "Uplink.FastDownMisses",
@@ -155,11 +156,17 @@ public sealed class TrafficOptions
             case "Weights.HoldDownMaxMs": if (!Int(out var s)) return bad; w.HoldDownMaxMs = s; break;
             case "Weights.FloorShare": if (!Dbl(out var t)) return bad; w.FloorShare = t; break;
             case "Weights.GainJitterFraction": if (!Dbl(out var u)) return bad; w.GainJitterFraction = u; break;
+            case "Weights.CapacityStepHoldMs": if (!Int(out var ch)) return bad; w.CapacityStepHoldMs = ch; break;
+            case "Weights.SlowStartSteps": if (!Int(out var ss)) return bad; w.SlowStartSteps = ss; break;
             case "Routing.Buckets": if (!Int(out var v)) return bad; Policy.Routing.Buckets = v; break;
             case "Routing.IdleTimerSeconds": if (!Int(out var x)) return bad; Policy.Routing.IdleTimerSeconds = x; break;
             case "PathQuality.DeadAfterLosses": if (!Int(out var pq)) return bad; Policy.PathQuality.DeadAfterLosses = pq; break;
             case "PathQuality.RttGain": if (!Dbl(out var pr)) return bad; Policy.PathQuality.RttGain = pr; break;
             case "PathQuality.LossGain": if (!Dbl(out var pl)) return bad; Policy.PathQuality.LossGain = pl; break;
+            case "PathQuality.MaxDeadAfterLosses": if (!Int(out var pm)) return bad; Policy.PathQuality.MaxDeadAfterLosses = pm; break;
+            case "PathQuality.FalseDeadProbability": if (!Dbl(out var pf)) return bad; Policy.PathQuality.FalseDeadProbability = pf; break;
+            case "PathQuality.DeadAfterSilenceMs": if (!Int(out var ps)) return bad; Policy.PathQuality.DeadAfterSilenceMs = ps; break;
+            case "PathQuality.RetryIntervalMs": if (!Int(out var pi)) return bad; Policy.PathQuality.RetryIntervalMs = pi; break;
             case "Weights.LossPenaltyExponent": if (!Int(out var le)) return bad; w.LossPenaltyExponent = le; break;
             case "Weights.RttPenaltyReferenceMs": if (!Dbl(out var rr)) return bad; w.RttPenaltyReferenceMs = rr; break;
             case "Weights.MaxSummaryAgeMs": if (!Int(out var ms)) return bad; w.MaxSummaryAgeMs = ms; break;

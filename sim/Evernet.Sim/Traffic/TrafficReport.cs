@@ -57,7 +57,11 @@ public sealed record TrafficReport(
     double OutageLastMoveAfterSMax,
     long PolicyUpdates,
     double PolicyWallS,
-    List<TrafficResult> PerSeed)
+    List<TrafficResult> PerSeed,
+    double? WeightSettleSMax,
+    double? WeightOvershootPctMax,
+    double SteadyOutOfBandPctMax,
+    double TunnelProbesPerNodePerS)
 {
     public static TrafficReport? Merge(IReadOnlyList<SeedResult> results)
     {
@@ -120,6 +124,10 @@ public sealed record TrafficReport(
             outages.Count == 0 ? 0 : outages.Max(o => o.LastMoveAfterS),
             seeds.Sum(r => r.PolicyUpdates),
             Math.Round(seeds.Sum(r => r.PolicyWallS), 3),
-            seeds);
+            seeds,
+            steps.Count == 0 ? null : steps.Any(s => s.WeightSettleS < 0) ? -1 : steps.Max(s => s.WeightSettleS),
+            steps.Count == 0 ? null : steps.Max(s => s.WeightOvershootPct),
+            seeds.Max(r => r.SteadyOutOfBandPct),
+            Math.Round(seeds.Average(r => r.TunnelProbesPerNodePerS), 3));
     }
 }

@@ -28,12 +28,15 @@ public static class TrafficReportPrinter
             Line($"    settle_s {(settle < 0 ? "never" : settle.ToString("0", inv))}  overshoot_pct {r.OvershootPctMax:0.0} (of the step: {r.OvershootOfStepPctMax:0.0} %)  reversals after settle {r.ReversalsAfterSettleMax}   (worst seed, {first.SmoothingS}-s averages of carried load)");
         if (r.RoutedSettleSMax is { } routed)
             Line($"    routed (bucket tables): settle_s {(routed < 0 ? "never" : routed.ToString("0", inv))}  overshoot_pct {r.RoutedOvershootPctMax:0.0}  reversals after settle {r.RoutedReversalsAfterSettleMax}");
+        if (r.WeightSettleSMax is { } weightSettle)
+            Line($"    weights (installed, demand-weighted): settle_s {Seconds(weightSettle)}  overshoot_pct {r.WeightOvershootPctMax:0.0}; per seed: {string.Join(", ", r.PerSeed.Where(p => p.Step is not null).Select(p => Seconds(p.Step!.WeightSettleS)))}");
         if (r.SteppedGatewaySettleSMax is { } stepped)
             Line($"    the stepped gateway alone: settle_s {Seconds(stepped)} (routed {Seconds(r.SteppedGatewayRoutedSettleSMax ?? -1)}); per seed: {string.Join(", ", r.PerSeed.Where(p => p.Step is not null).Select(p => $"{Seconds(p.Step!.SettleS)}/{Seconds(p.Step.RoutedSettleS)}/{Seconds(p.Step.SteppedGatewaySettleS)}/{Seconds(p.Step.SteppedGatewayRoutedSettleS)}"))} (all/all routed/stepped/stepped routed)");
         if (r.ReachSMax is { } reach)
             Line($"    reach_s (within the band for a minute) {Seconds(reach)} (routed {Seconds(r.RoutedReachSMax ?? -1)}); per seed: {string.Join(", ", r.PerSeed.Where(p => p.Step is not null).Select(p => $"{Seconds(p.Step!.ReachS)}/{Seconds(p.Step.RoutedReachS)}/{Seconds(p.Step.SteppedGatewayReachS)}/{Seconds(p.Step.SteppedGatewayRoutedReachS)}"))} (all/all routed/stepped/stepped routed)");
         foreach (var f in r.PerSeed.Where(p => p.Flap is not null).Select(p => p.Flap!))
             Line($"    flap {f.Gateway} down {f.DownS:0.#} s / up {f.UpS:0.#} s during {f.FromS:0}..{f.ToS:0} s: {f.PhysicalTransitions} line changes, {f.SignedUplinkChanges} signed uplink changes; weight changes/node/min {f.WeightChangesPerNodePerMin:0.###} (for {f.Gateway}: {f.FlapperWeightChangesPerNodePerMin:0.###}, most of one node {f.MaxFlapperWeightChangesOfANode}; before: {f.WeightChangesPerNodePerMinBefore:0.###}); {f.Gateway} utilization {f.MeanUtilizationOfFlapper:0.000}");
+        Line($"    steady window: some gateway's {first.SmoothingS}-s load share outside the band in {r.SteadyOutOfBandPctMax:0.#} % of seconds (worst seed; the noise floor of settle_s); tunnel probes {r.TunnelProbesPerNodePerS:0.##}/node/s");
         Line($"    rebalancing: {r.RebalancingCount} weight changes keeping the gateway set; buckets moved mean {r.BucketsMovedPctMean:0.##} %; flows_moved_pct max {r.FlowsMovedPctMax:0.##}");
         Line($"    flows: {r.FlowsStarted} started; flows_broken {r.FlowsBroken} (busy bucket re-pointed {r.FlowsBrokenBusyBucketMoved}, live gateway dropped {r.FlowsBrokenZeroWeightWhileAlive}); moved by outage {r.FlowsMovedByOutage}");
         if (r.Outages > 0)

@@ -34,6 +34,8 @@ public sealed record TrafficGatewayResult(
 /// stepped gateway alone (the others also move, but by less, and their noise can dominate the all-gateway figure).
 /// The *ReachS figures: from the step until the shares first stay within the band for at least a minute (settle_s asks
 /// them to stay until the end of the run, which a noisy share on a small gateway may never do).
+/// The Weight* figures judge the share the installed weights ask for (demand-weighted over the nodes): the policy's
+/// output before the bucket tables' idle timers and the traffic's noise.
 /// </summary>
 public sealed record TrafficStepResult(
     double AtS,
@@ -58,7 +60,10 @@ public sealed record TrafficStepResult(
     double ReachS,
     double RoutedReachS,
     double SteppedGatewayReachS,
-    double SteppedGatewayRoutedReachS);
+    double SteppedGatewayRoutedReachS,
+    double WeightSettleS,
+    double WeightOvershootPct,
+    double WeightReachS);
 
 /// <summary>
 /// A flapping uplink. Weight changes per node per minute while it flaps (all gateways, and only the flapping one's)
@@ -129,7 +134,10 @@ public sealed record TrafficSample(double TS, double[] Utilization, double[] Loa
 /// <see cref="MisplacedPct"/>: mean share of new traffic (over the window) hashed into buckets that the current weights
 /// want on another gateway but that stay put because they are busy (the resilient group's lag).
 /// <see cref="LiveGatewayDrops"/>: how often a node took a physically working gateway out of its route (weight 0) —
-/// false failovers — by the policy's reason (PathDead: three lost tunnel probes; Unreachable: the core's gateway probes).
+/// false failovers — by the policy's reason (PathDead: the tunnel probes' dead-path verdict; Unreachable: the core's gateway probes).
+/// <see cref="SteadyOutOfBandPct"/>: % of the judged window's seconds in which some gateway's smoothed load share was
+/// outside the band (the traffic's noise floor for settle_s). <see cref="TunnelProbesPerNodePerS"/>: tunnel probes sent
+/// per member per second (all gateways, retries included).
 /// </summary>
 public sealed record TrafficResult(
     string Settings,
@@ -153,4 +161,6 @@ public sealed record TrafficResult(
     TrafficFlowCounts Flows,
     long PolicyUpdates,
     double PolicyWallS,
-    List<TrafficSample> Series);
+    List<TrafficSample> Series,
+    double SteadyOutOfBandPct,
+    double TunnelProbesPerNodePerS);

@@ -169,7 +169,7 @@ public sealed class RoutingSettings
 {
     public int Table { get; set; } = 4200;
     public int RulePriority { get; set; } = 4200;
-    public int ResilientBuckets { get; set; } = 512;
+    public int ResilientBuckets { get; set; } = 4096;
     public int IdleTimerSeconds { get; set; } = 120;
 }
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Evernet.Daemon.Transport;
 using Evernet.Control.Mapping;
 using Evernet.Gossip;
 using Evernet.Gossip.Records;
@@ -28,6 +29,10 @@ public sealed partial class DaemonLoop
     private static readonly TimeSpan MinReplanSpacing = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    // The loop blocks on this between deadlines; Post and arriving datagrams set it. No spinning: an idle router
+    // should sleep, not burn its one slow core (docs/performance.md, "Idle memory and CPU").
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private ChannelReader<ReceivedDatagram>? _datagrams;
     private readonly GossipNode _node;
     private readonly PolicyEngine _policy;
     private readonly GatewayHealthPublisher? _gateway;
@@ -65,22 +70,62 @@ public sealed partial class DaemonLoop
     public long LastIterationTicks { get; private set; }
 
     /// <summary>Runs <paramref name="action"/> on the loop. Thread-safe.</summary>
-    public void Post(Action action) => _work.Writer.TryWrite(action);
+    public void Post(Action action)
+    {
+        if (_work.Writer.TryWrite(action)) _wake.Set();
+    }
+
+    /// <summary>Datagrams the loop hands to the core itself (bounded and drop-oldest upstream, so a flood cannot grow
+    /// the work queue). Call <see cref="Wake"/> after writing one. Set before <see cref="RunAsync"/>.</summary>
+    public void AttachDatagrams(ChannelReader<ReceivedDatagram> datagrams) => _datagrams = datagrams;
+
+    /// <summary>Thread-safe: makes the loop look at its inputs now.</summary>
+    public void Wake() => _wake.Set();
 
     /// <summary>Runs <paramref name="func"/> on the loop and returns its result. Thread-safe.</summary>
     public Task<T> InvokeAsync<T>(Func<T> func)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_work.Writer.TryWrite(() =>
+        if (_work.Writer.TryWrite(() =>
         {
             try { done.SetResult(func()); }
             catch (Exception e) { done.SetException(e); }
         }))
+            _wake.Set();
+        else
             done.SetException(new InvalidOperationException("the daemon loop has stopped"));
         return done.Task;
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the loop on its own thread until <paramref name="cancellationToken"/> fires. A dedicated thread with a
+    /// blocking wait, not thread-pool continuations: every hop through the pool woke a worker that then spun before
+    /// sleeping, which was most of the idle daemon's CPU.
+    /// </summary>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(cancellationToken);
+                finished.SetResult();
+            }
+            catch (Exception e)
+            {
+                finished.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "evernet loop",
+        };
+        thread.Start();
+        return finished.Task;
+    }
+
+    private void Run(CancellationToken cancellationToken)
     {
         _startTicks = _time.GetUtcNow().UtcTicks;
         _node.Start();
@@ -91,18 +136,14 @@ public sealed partial class DaemonLoop
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                _wake.Reset();
                 var now = _time.GetUtcNow();
-                var next = NextDeadline(now);
-                var delay = next - now;
-                if (delay > TimeSpan.Zero && !reader.TryPeek(out _))
+                var delay = NextDeadline(now) - now;
+                if (delay > TimeSpan.Zero && !reader.TryPeek(out _) && _datagrams?.TryPeek(out _) != true)
                 {
-                    try
-                    {
-                        await reader.WaitToReadAsync(cancellationToken).AsTask().WaitAsync(delay, _time, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (TimeoutException)
-                    {
-                    }
+                    // Rounded up: a wait for a fraction of a millisecond is a wait of 0 ms, and the loop would spin
+                    // until the deadline (that spinning was most of the idle daemon's CPU).
+                    _wake.Wait((int)Math.Min(Math.Ceiling(delay.TotalMilliseconds), int.MaxValue), cancellationToken);
                 }
                 Iterate();
             }
@@ -145,6 +186,13 @@ public sealed partial class DaemonLoop
         {
             try { action(); }
             catch (Exception e) { LogWorkFailed(_logger, e); }
+        }
+        budget = 10_000;
+        while (_datagrams is not null && budget-- > 0 && _datagrams.TryRead(out var datagram))
+        {
+            try { _node.HandleDatagram(datagram.From, datagram.Payload); }
+            catch (Exception e) { LogWorkFailed(_logger, e); }
+            finally { datagram.Release(); }
         }
         var now = _time.GetUtcNow();
         if (_node.NextTimeout is { } t && t <= now) _node.HandleTimeout();

@@ -133,6 +133,8 @@ public sealed partial class EvernetService : BackgroundService
 
         var events = new EventLog();
         var loop = new DaemonLoop(node, policy, gateway, _time, t => transport.TrySend(t), dataplane.Submit, events, _loggers.CreateLogger("loop"));
+        loop.AttachDatagrams(transport.Received);
+        transport.Arrived = loop.Wake;
         Loop = loop;
 
         var metrics = new MetricsExporter();
@@ -181,7 +183,6 @@ public sealed partial class EvernetService : BackgroundService
         {
             loop.RunAsync(ct),
             dataplane.RunAsync(ct),
-            PumpDatagramsAsync(transport, loop, ct),
             PeriodicAsync(MetricsInterval, () => loop.Post(() => UpdateMetrics(loop, metrics)), ct),
             PeriodicAsync(PersistInterval, () => loop.Post(() => PersistWarmState(state, node)), ct),
             WatchdogAsync(loop, ct),
@@ -197,8 +198,9 @@ public sealed partial class EvernetService : BackgroundService
             if (wan is not null && !o.DryRun)
                 tasks.Add(ApplyGatewayForwardingAsync(runner, wan, ct));
         }
-        else
+        else if (!o.DryRun)
         {
+            // Not in a dry run: no tunnel exists to probe through, and every path would be judged dead.
             tasks.Add(new TunnelPathProber(loop, TimeSpan.FromSeconds(1), _time).RunAsync(ct));
         }
 
@@ -252,24 +254,6 @@ public sealed partial class EvernetService : BackgroundService
     {
         try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
-    }
-
-    private static async Task PumpDatagramsAsync(UdpGossipTransport transport, DaemonLoop loop, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var datagram in transport.Received.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                loop.Post(() =>
-                {
-                    try { loop.Node.HandleDatagram(datagram.From, datagram.Payload); }
-                    finally { datagram.Release(); }
-                });
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
     }
 
     private static async Task PumpDiscoveryAsync(MdnsDiscovery discovery, DaemonLoop loop, CancellationToken ct)

@@ -29,7 +29,8 @@ public sealed class UdpGossipTransport : IAsyncDisposable
     private readonly Channel<ReceivedDatagram> _received;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Socket> _sockets = [];
-    private readonly List<Task> _loops = [];
+    private readonly List<Thread> _loops = [];
+    private volatile Action? _arrived;
     private readonly Lock _sendGate = new();
     private readonly Dictionary<string, SocketAddress?> _destinations = new(StringComparer.Ordinal);
     private Socket? _v4, _v6;
@@ -52,6 +53,9 @@ public sealed class UdpGossipTransport : IAsyncDisposable
     }
 
     public TransportCounters Counters { get; } = new();
+
+    /// <summary>Called on a receive thread after each datagram queued in <see cref="Received"/> (e.g. to wake the loop).</summary>
+    public Action? Arrived { get => _arrived; set => _arrived = value; }
 
     /// <summary>Datagrams for the event loop, in arrival order per socket. Release each after handling it.</summary>
     public ChannelReader<ReceivedDatagram> Received => _received.Reader;
@@ -78,7 +82,11 @@ public sealed class UdpGossipTransport : IAsyncDisposable
         foreach (var socket in _sockets)
         {
             var local = socket.LocalEndPoint!.ToString()!;
-            _loops.Add(Task.Run(() => ReceiveLoop(socket, local)));
+            // One blocking receive thread per socket: a datagram goes from the kernel to the loop's queue without a
+            // thread-pool hop (each hop woke a pool worker that spun before sleeping: the idle daemon's main cost).
+            var thread = new Thread(() => ReceiveLoop(socket, local)) { IsBackground = true, Name = "evernet rx " + local };
+            _loops.Add(thread);
+            thread.Start();
         }
         TransportLog.Listening(_logger, string.Join(", ", LocalEndpoints.Select(e => e.ToString())));
     }
@@ -91,6 +99,8 @@ public sealed class UdpGossipTransport : IAsyncDisposable
         {
             if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;
             socket.ReceiveBufferSize = _options.SocketReceiveBufferBytes;
+            // Blocking receives wake up this often to notice a stop even if closing the socket did not unblock them.
+            socket.ReceiveTimeout = 500;
             if (_options.BindInterface is { } device)
                 socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(device + "\0"));
             socket.Bind(endpoint);
@@ -104,7 +114,7 @@ public sealed class UdpGossipTransport : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoop(Socket socket, string local)
+    private void ReceiveLoop(Socket socket, string local)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
         var from = new SocketAddress(socket.AddressFamily);
@@ -116,10 +126,17 @@ public sealed class UdpGossipTransport : IAsyncDisposable
                 int length;
                 try
                 {
-                    length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _stopping.Token).ConfigureAwait(false);
+                    length = socket.ReceiveFrom(buffer, SocketFlags.None, from);
                 }
-                catch (OperationCanceledException) { return; }
                 catch (ObjectDisposedException) { return; }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+                {
+                    continue;
+                }
+                catch (SocketException) when (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
                 catch (SocketException e)
                 {
                     Counters.ReceiveError();
@@ -144,6 +161,7 @@ public sealed class UdpGossipTransport : IAsyncDisposable
                 buffer.AsSpan(0, length).CopyTo(copy);
                 var datagram = new ReceivedDatagram(source, copy, length, _time.GetUtcNow());
                 if (!_received.Writer.TryWrite(datagram)) datagram.Release(); // only after completion
+                else _arrived?.Invoke();
             }
         }
         finally
@@ -209,7 +227,7 @@ public sealed class UdpGossipTransport : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) == 2) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var s in _sockets) s.Dispose();
-        await Task.WhenAll(_loops).ConfigureAwait(false);
+        foreach (var thread in _loops) await Task.Run(() => thread.Join()).ConfigureAwait(false);
         _received.Writer.TryComplete();
         while (_received.Reader.TryRead(out var left)) left.Release();
         _stopping.Dispose();

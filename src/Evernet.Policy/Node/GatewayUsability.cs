@@ -20,8 +20,9 @@ public static class GatewayUsability
         if (gateway.Summary is not { } summary) return (false, nameof(UsabilityReason.NoSummaryYet));
         if (summary.Origin != gateway.Id) return (false, "SummaryOriginMismatch");
         if (summary.Uplink == UplinkState.Down) return (false, nameof(UsabilityReason.UplinkDown));
-        if (summary.Draining) return (false, "Draining");
+        // A dead path first: a draining gateway keeps its active flows (DataplanePlanner), but not over a dead path.
         if (paths.For(gateway.Id) is { Dead: true }) return (false, "PathDead");
+        if (summary.Draining) return (false, DataplanePlanner.DrainingReason);
         return (true, nameof(UsabilityReason.Usable));
     }
 }

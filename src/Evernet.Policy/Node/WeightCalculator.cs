@@ -9,7 +9,10 @@ namespace Evernet.Policy;
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
 /// Per gateway g the weight is proportional to b_g · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
-///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC and every balancing step
+///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when any gateway's signed
+///    capacity changes, every share is reset to its new capacity share at once (feed-forward: the weights land on the
+///    new target without waiting for the load to show it) and the integrator pauses for
+///    <see cref="WeightOptions.CapacityStepHoldMs"/> so that it does not integrate the stale load error. Every balancing step
 ///    moves it by k·(c_g − λ_g), where λ_g = L_g/ΣL is g's share of the total (bottleneck-direction) load the gateways
 ///    report. Every node applies the same absolute shift to its shares, so the mesh's aggregate load share moves by
 ///    k·(c − λ) whatever the number of nodes or how their traffic is spread: λ → c geometrically, i.e. every gateway
@@ -81,6 +84,31 @@ public static class WeightCalculator
         var incumbents = eligible.Where(id => states[id].BalanceShare is not null).ToList();
         double CapacityShare(NodeId id) => capacityTotal > 0 ? Capacity(byId[id]) / capacityTotal : 1.0 / eligible.Count;
         double room = 1 - entrants.Sum(CapacityShare);
+        // Feed-forward: a changed signed capacity puts every incumbent straight back on its capacity share. The
+        // integrator's learned corrections are dropped on purpose: they were fitted to the old capacities, and kept
+        // (scaled) they carry any wander the traffic's noise had caused into the new operating point.
+        bool capacityChanged = false;
+        foreach (var id in eligible)
+        {
+            ulong capacity = Capacity(byId[id]);
+            var s = states[id];
+            if (capacity == 0 || capacity == s.CapacityBps) continue;
+            // The reference moves only on a step, so a slow drift in small increments adds up to one.
+            bool step = s.BalanceShare is not null && s.CapacityBps > 0
+                && Math.Abs((double)capacity / s.CapacityBps - 1) >= options.CapacityStepFraction;
+            if (step || s.CapacityBps == 0) states[id] = s with { CapacityBps = capacity };
+            capacityChanged |= step;
+        }
+        if (capacityChanged)
+        {
+            double incumbentCapacity = incumbents.Sum(id => (double)Capacity(byId[id]));
+            foreach (var id in incumbents)
+                states[id] = states[id] with
+                {
+                    BalanceShare = incumbentCapacity > 0 ? Capacity(byId[id]) / incumbentCapacity : 1.0 / incumbents.Count,
+                    CapacityChangedUnixMs = nowUnixMs,
+                };
+        }
         Normalize(states, incumbents);
         foreach (var id in incumbents)
             states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, states[id].BalanceShare!.Value * room) };
@@ -103,7 +131,8 @@ public static class WeightCalculator
             // small: integrating that error would wind its share up and overshoot when the ramp ends. It joins the
             // balancing once its ramp is over and its load had a ramp's length of time to follow.
             var settled = eligible.Where(id => nowUnixMs - states[id].EligibleAtUnixMs >= 2L * options.SlowStartMs).ToList();
-            balanced = BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
+            bool holding = eligible.Any(id => nowUnixMs - states[id].CapacityChangedUnixMs < options.CapacityStepHoldMs);
+            balanced = !holding && BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
             steps++;
             lastBalance = nowUnixMs;
             double jitter = options.BalanceJitterFraction * StableHash.Symmetric(nodeSeed, steps);
@@ -118,6 +147,9 @@ public static class WeightCalculator
         {
             var s = states[id];
             double progress = options.SlowStartMs == 0 ? 1 : Math.Clamp((double)(nowUnixMs - s.EligibleAtUnixMs) / options.SlowStartMs, 0, 1);
+            // In a few steps rather than smoothly: each step is a weight change on every node, and a gateway that comes
+            // back often (a flapping line) should cost a bounded number of them per return.
+            if (options.SlowStartSteps > 0) progress = Math.Floor(progress * options.SlowStartSteps) / options.SlowStartSteps;
             ramp[id] = options.SlowStartInitialFraction + (1 - options.SlowStartInitialFraction) * progress;
             raw[id] = s.BalanceShare!.Value * quality[id] * ramp[id];
         }

@@ -6,7 +6,8 @@ namespace Evernet.Policy;
 /// <summary>
 /// The controller's memory of one gateway. <see cref="BalanceShare"/> is the integrator (null while not eligible);
 /// <see cref="Weight"/> the last published integer weight; <see cref="RecentFailures"/> when it last turned unusable
-/// (within the flap window), which sets the hold-down.
+/// (within the flap window), which sets the hold-down; <see cref="CapacityBps"/> the signed capacity the share was last
+/// fitted to, and <see cref="CapacityChangedUnixMs"/> when that capacity last changed (the feed-forward's hold).
 /// </summary>
 public sealed record GatewayControlState(
     bool Usable,
@@ -14,7 +15,9 @@ public sealed record GatewayControlState(
     long EligibleAtUnixMs,
     double? BalanceShare,
     int Weight,
-    ImmutableArray<long> RecentFailures);
+    ImmutableArray<long> RecentFailures,
+    ulong CapacityBps = 0,
+    long CapacityChangedUnixMs = long.MinValue / 2);
 
 /// <summary>Everything the weight controller carries from one update to the next. Start from <see cref="Initial"/>.</summary>
 public sealed record WeightState(

@@ -7,8 +7,13 @@ public sealed class RoutingOptions
     public int Table { get; set; } = 4200;
     /// <summary>Priority of the rules sending the client prefixes' traffic to <see cref="Table"/>.</summary>
     public int RulePriority { get; set; } = 4200;
-    /// <summary>Resilient nexthop group size: more buckets, finer weights; a weight change re-points only idle buckets.</summary>
-    public int Buckets { get; set; } = 512;
+    /// <summary>
+    /// Resilient nexthop group size: more buckets, finer weights; a weight change re-points only idle buckets. 4096
+    /// (the most allowed here; the kernel takes up to 65535) because a bucket is idle only if no flow hashed to it for
+    /// the idle timer: a household opening 15 flows a second keeps nearly all of 512 buckets busy for 120 s, so new
+    /// weights could not take effect for minutes; with 4096 most buckets of even a busy node are idle at any moment.
+    /// </summary>
+    public int Buckets { get; set; } = 4096;
     /// <summary>A bucket idle this long may be re-pointed to follow new weights; busy buckets (active flows) stay.</summary>
     public int IdleTimerSeconds { get; set; } = 120;
     public int ClassTableBase { get; set; } = 4201;

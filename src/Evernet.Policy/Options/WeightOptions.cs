@@ -17,6 +17,15 @@ public sealed class WeightOptions
     /// summary interval), or the loop overshoots.
     /// </summary>
     public int ControllerTimeConstantMs { get; set; } = 90_000;
+    /// <summary>
+    /// After a gateway's signed capacity changes, every share is reset to its capacity share at once (feed-forward: the
+    /// weights land on the new capacity-proportional target) and the integrator pauses this long, because until the
+    /// bucket tables and the load summaries catch up, the measured load still shows the old routing and integrating
+    /// that error would wind the shares past the target.
+    /// </summary>
+    public int CapacityStepHoldMs { get; set; } = 60_000;
+    /// <summary>Only a capacity change by at least this fraction is a step (a modem reporting its sync rate with jitter must not keep resetting the shares).</summary>
+    public double CapacityStepFraction { get; set; } = 0.05;
     /// <summary>How often a node takes a balancing step ...</summary>
     public int BalanceIntervalMs { get; set; } = 2_000;
     /// <summary>... ± this fraction, from the node's seed, so nodes do not step in lockstep.</summary>
@@ -30,6 +39,8 @@ public sealed class WeightOptions
     /// <summary>A gateway that becomes usable ramps from <see cref="SlowStartInitialFraction"/> of its share to all of it over this time.</summary>
     public int SlowStartMs { get; set; } = 30_000;
     public double SlowStartInitialFraction { get; set; } = 0.05;
+    /// <summary>The ramp rises in this many equal steps (0: continuously, one small weight change per replan).</summary>
+    public int SlowStartSteps { get; set; } = 4;
     /// <summary>A gateway that failed more than once within <see cref="FlapWindowMs"/> waits a hold-down before it gets weight again: base · 2^(failures−2), capped.</summary>
     public int HoldDownBaseMs { get; set; } = 2_000;
     public int HoldDownMaxMs { get; set; } = 60_000;
@@ -52,11 +63,14 @@ public sealed class WeightOptions
         e.Check(FloorShare is >= 0 and <= 0.2, nameof(FloorShare), "must be 0..0.2");
         e.Check(ControllerTimeConstantMs is >= 1_000 and <= 3_600_000, nameof(ControllerTimeConstantMs), "must be 1000..3600000");
         e.Check(BalanceIntervalMs >= 100 && BalanceIntervalMs <= ControllerTimeConstantMs, nameof(BalanceIntervalMs), "must be 100..ControllerTimeConstantMs");
+        e.Check(CapacityStepFraction is > 0 and <= 1, nameof(CapacityStepFraction), "must be in (0, 1]");
+        e.Check(CapacityStepHoldMs is >= 0 and <= 3_600_000, nameof(CapacityStepHoldMs), "must be 0..3600000");
         e.Check(BalanceJitterFraction is >= 0 and < 1, nameof(BalanceJitterFraction), "must be in [0, 1)");
         e.Check(GainJitterFraction is >= 0 and < 1, nameof(GainJitterFraction), "must be in [0, 1)");
         e.Check(DeadbandUtilisation is >= 0 and <= 0.5, nameof(DeadbandUtilisation), "must be 0..0.5");
         e.Check(HysteresisWeight >= 0 && HysteresisWeight <= Total / 10, nameof(HysteresisWeight), "must be 0..Total/10");
         e.Check(SlowStartMs is >= 0 and <= 3_600_000, nameof(SlowStartMs), "must be 0..3600000");
+        e.Check(SlowStartSteps is >= 0 and <= 100, nameof(SlowStartSteps), "must be 0..100");
         e.Check(SlowStartInitialFraction is > 0 and <= 1, nameof(SlowStartInitialFraction), "must be in (0, 1]");
         e.Check(HoldDownBaseMs is >= 0 and <= 3_600_000, nameof(HoldDownBaseMs), "must be 0..3600000");
         e.Check(HoldDownMaxMs >= HoldDownBaseMs && HoldDownMaxMs <= 3_600_000, nameof(HoldDownMaxMs), "must be HoldDownBaseMs..3600000");

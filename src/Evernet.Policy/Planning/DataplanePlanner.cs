@@ -45,6 +45,8 @@ public sealed record DataplanePlan(
 /// </summary>
 public static class DataplanePlanner
 {
+    internal const string DrainingReason = "Draining";
+
     public static DataplanePlan Plan(PlanInputs inputs)
     {
         var (view, self, paths, options, previous, now, seed, revocation) = inputs;
@@ -81,6 +83,14 @@ public static class DataplanePlanner
         var nexthopWeights = routable.Count == weights.Gateways.Count(g => g.Weight > 0)
             ? routable.ToDictionary(g => g.Gateway, g => g.Weight)
             : WeightCalculator.Apportion(routable.ToDictionary(g => g.Gateway, g => (double)g.Weight), options.Weights.Total);
+        // A draining gateway (alive, uplink up, asked to shed load) keeps one weight unit in the group instead of
+        // leaving it: the resilient group then keeps its busy buckets (active flows, NATed there) until they are idle
+        // and gives its idle ones, i.e. new flows, to the others. Removing it would move and so break those flows.
+        foreach (var g in weights.Gateways.Where(g => g.Weight == 0 && g.Reason == DrainingReason && interfaces.ContainsKey(g.Gateway)))
+        {
+            routable.Add(g);
+            nexthopWeights[g.Gateway] = 1;
+        }
 
         MultipathRouteSpec? route = null;
         if (routable.Count > 0)
@@ -96,6 +106,8 @@ public static class DataplanePlanner
                 options.Routing.IdleTimerSeconds);
         }
         else problems.Add("no usable gateway: no default route");
+        if (routable.Count > 0 && routable.All(g => g.Weight == 0))
+            problems.Add("every usable gateway is draining: traffic stays on them until another gateway is usable");
 
         var (classRoutes, latency) = TrafficClassPlanner.Plan(options, view, paths, weights, interfaces, previous.Latency, now);
         var dataplane = new DesiredDataplane(tunnels.Interfaces, route, classRoutes);

@@ -31,7 +31,13 @@ public sealed class PolicyEngine
     public PolicyState State { get; private set; } = PolicyState.Initial;
     public DataplanePlan? LastPlan { get; private set; }
 
-    public void RecordPathSample(NodeId gateway, long nowUnixMs, PathSample sample) => Paths.Record(gateway, nowUnixMs, sample);
+    /// <summary>
+    /// One tunnel probe's outcome (see <see cref="PathQualityTracker.Record"/>). The prober should ask
+    /// <see cref="PathQualityTracker.NextProbeDelayMs"/> when to probe a gateway again: after a loss it retries faster,
+    /// which is what keeps the detection of a dead path short.
+    /// </summary>
+    public void RecordPathSample(NodeId gateway, long nowUnixMs, PathSample sample, long? sentUnixMs = null) =>
+        Paths.Record(gateway, nowUnixMs, sample, sentUnixMs);
 
     /// <summary>New client prefixes or a renewed certificate.</summary>
     public void UpdateSelf(LocalNode self)

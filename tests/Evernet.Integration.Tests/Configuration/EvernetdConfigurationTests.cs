@@ -51,7 +51,7 @@ public sealed class EvernetdConfigurationTests
         Assert.True(o.Discovery.Enabled);
         Assert.False(o.DryRun);
         Assert.Equal(51820, o.WireGuard.ListenPort);
-        Assert.Equal(512, o.Routing.ResilientBuckets);
+        Assert.Equal(4096, o.Routing.ResilientBuckets);
         var gossip = o.Gossip.Timing.ToGossipOptions();
         Assert.Equal(new Evernet.Gossip.GossipOptions().ProbeInterval, gossip.ProbeInterval);
     }
