@@ -41,7 +41,7 @@ public sealed partial class GossipNode
         if (third > now) _timers.Arm(third, TimerKind.GatewayIndirect, gatewayShort, round);
         // A third direct try goes out halfway to the round's end (in time for its ack to count): on a lossy multi-hop
         // path direct tries are as good as relays and cost a ping and an ack each. The relays still go out in every
-        // round: leaving them out of a round that follows a success saved a third of the probe traffic but let a node
+        // round: leaving them out of a round that follows a success saved ~15 % of the traffic at 1,000 nodes but let a node
         // with a bad path mark a working gateway unusable (uplink-outage, 20 seeds: 1 false unusable instead of 0).
         _ring.Sample(_options.GatewayIndirectChecks, _sample, gatewayShort, Id.ShortId);
         foreach (var relay in _sample)
