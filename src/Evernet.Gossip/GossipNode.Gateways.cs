@@ -30,8 +30,19 @@ public sealed partial class GossipNode
     private void OnGatewayIndirect(ulong gatewayShort, uint round, long now)
     {
         if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round || probe.Acked) return;
+        if (probe.IndirectSent)
+        {
+            SendPing(gatewayShort, probe.Seq, fill: false); // the third direct try, in time for its ack to count
+            return;
+        }
         probe.IndirectSent = true;
         SendPing(gatewayShort, probe.Seq, fill: false); // a second direct try: on a lossy path it is as good as a relay
+        long third = probe.RoundStartTicks + (_options.GatewayProbeTimeout.Ticks + _options.GatewayRoundTimeout.Ticks) / 2;
+        if (third > now) _timers.Arm(third, TimerKind.GatewayIndirect, gatewayShort, round);
+        // A third direct try goes out halfway to the round's end (in time for its ack to count): on a lossy multi-hop
+        // path direct tries are as good as relays and cost a ping and an ack each. The relays still go out in every
+        // round: leaving them out of a round that follows a success saved ~15 % of the traffic at 1,000 nodes but let a node
+        // with a bad path mark a working gateway unusable (uplink-outage, 20 seeds: 1 false unusable instead of 0).
         _ring.Sample(_options.GatewayIndirectChecks, _sample, gatewayShort, Id.ShortId);
         foreach (var relay in _sample)
         {
@@ -39,7 +50,6 @@ public sealed partial class GossipNode
             SendPingReq(relay, probe.Seq, gatewayShort);
             _counters.IndirectProbesSent++;
         }
-        _ = now;
     }
 
     private void OnGatewayRoundEnd(ulong gatewayShort, uint round, long now)
@@ -88,8 +98,11 @@ public sealed partial class GossipNode
         if (gateway.Liveness.State == MemberState.Left) return UsabilityReason.Left;
         bool self = gateway.Id == Id;
         var probe = rt.Gateway;
-        // A death verdict counts unless the gateway has answered us since.
-        if (!self && gateway.Liveness.State == MemberState.Dead && (probe is null || probe.LastAckTicks <= rt.DownSinceTicks))
+        // A death verdict counts unless the gateway has answered us since, or our own probes still reach it: a verdict
+        // signed elsewhere (a node cut off by a partition, a stale one pulled after it healed) does not outweigh acks
+        // we keep receiving; if the gateway really died, our probe rounds fail and mark it unreachable within a second.
+        if (!self && gateway.Liveness.State == MemberState.Dead &&
+            (probe is null || (probe.LastAckTicks <= rt.DownSinceTicks && (probe.LastAckTicks == 0 || !probe.Reachable))))
             return UsabilityReason.Dead;
         if (!self && probe is not null && !probe.Reachable) return UsabilityReason.Unreachable;
         if (gateway.Summary is null) return UsabilityReason.NoSummaryYet;

@@ -10,7 +10,7 @@ namespace Evernet.Gossip;
 /// <summary>SWIM failure detection: round-robin direct probes, indirect probes, suspicion, refutation, dead verdicts.</summary>
 public sealed partial class GossipNode
 {
-    private enum ProbeKind : byte { Swim, Gateway, Relay, Verify }
+    private enum ProbeKind : byte { Swim, Gateway, Relay, Verify, Reconnect }
 
     private sealed class PendingProbe
     {
@@ -18,6 +18,8 @@ public sealed partial class GossipNode
         public ulong Target;
         public long SentTicks;
         public bool Acked;
+        /// <summary>Swim: the second look after a failed round, before any suspicion is signed.</summary>
+        public bool Recheck;
         public int NacksExpected;
         public int NacksReceived;
         // Relay: who asked, under which of their sequence numbers.
@@ -26,6 +28,27 @@ public sealed partial class GossipNode
     }
 
     private readonly Dictionary<uint, PendingProbe> _probes = new();
+    private readonly DownSet _down = new();
+    /// <summary>Members down (dead, left) or revoked: the only ones the reap timer has to look at.</summary>
+    private readonly HashSet<ulong> _tombstones = new();
+    private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Now and then a ping to one member we hold dead. A member that answers was declared dead by mistake or came back
+    /// (a healed partition): it is told its verdict and refutes, and as it sees our ping it tells us ours, so both
+    /// sides return within seconds instead of waiting for an anti-entropy exchange to pick a dead partner.
+    /// </summary>
+    private void OnReconnectTimer(long now)
+    {
+        _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect);
+        if (_down.Count == 0) return;
+        ulong target = _down[_random.Next(_down.Count)];
+        if (!_runtime.TryGetValue(target, out var rt) || rt.Address.Value is null) return;
+        uint seq = NextSeq();
+        _probes[seq] = new PendingProbe { Kind = ProbeKind.Reconnect, Target = target, SentTicks = now };
+        SendPing(target, seq, fill: false);
+        _timers.Arm(now + _options.ProbeInterval.Ticks, TimerKind.SwimRoundEnd, seq); // forgets it if unanswered
+    }
     private readonly List<ulong> _sample = new();
     private uint _nextSeq;
 
@@ -58,10 +81,16 @@ public sealed partial class GossipNode
     private void OnSwimIndirectTimer(uint seq, long now)
     {
         if (!_probes.TryGetValue(seq, out var probe) || probe.Acked) return;
-        if (probe.Kind == ProbeKind.Verify) { SendPing(probe.Target, seq, fill: false); return; }
+        if (probe.Kind == ProbeKind.Verify || probe.Recheck) { SendPing(probe.Target, seq, fill: false); return; }
         if (probe.Kind != ProbeKind.Swim) return;
         // A second direct try alongside the relays: on lossy radio hops the direct path is as likely to work as any relay.
         SendPing(probe.Target, seq, fill: false);
+        SendIndirectProbes(probe, seq);
+        _ = now;
+    }
+
+    private void SendIndirectProbes(PendingProbe probe, uint seq)
+    {
         _ring.Sample(_options.IndirectChecks, _sample, probe.Target, Id.ShortId);
         foreach (var relay in _sample)
         {
@@ -70,7 +99,24 @@ public sealed partial class GossipNode
             probe.NacksExpected++;
             _counters.IndirectProbesSent++;
         }
-        _ = now;
+    }
+
+    /// <summary>
+    /// A failed round is a second look away from a suspicion: at once a direct ping and fresh relays, another direct
+    /// ping after the probe timeout. On a multi-hop lossy mesh one round fails now and then for a live member; a signed
+    /// suspicion costs the whole mesh an accusation and a refutation, each retransmitted λ·log(N) times by every node,
+    /// while a second look costs a handful of datagrams and delays a true verdict by one probe interval.
+    /// </summary>
+    private void StartRecheck(ulong target, long now)
+    {
+        uint seq = NextSeq();
+        var probe = new PendingProbe { Kind = ProbeKind.Swim, Target = target, SentTicks = now, Recheck = true };
+        _probes[seq] = probe;
+        _counters.ProbesSent++;
+        SendPing(target, seq, fill: false);
+        SendIndirectProbes(probe, seq);
+        _timers.Arm(now + _health.Scale(_options.ProbeTimeout).Ticks, TimerKind.SwimIndirect, seq);
+        _timers.Arm(now + _health.Scale(_options.ProbeInterval).Ticks - 1, TimerKind.SwimRoundEnd, seq);
     }
 
     private void OnSwimRoundEnd(uint seq, long now)
@@ -85,6 +131,11 @@ public sealed partial class GossipNode
         }
         // Lifeguard: relays that did not even nack suggest the fault is on our side.
         if (probe.NacksExpected > 0 && probe.NacksReceived < probe.NacksExpected) _health.Apply(+1);
+        if (!probe.Recheck)
+        {
+            if (_state.Find(probe.Target) is { Liveness.IsDown: false }) StartRecheck(probe.Target, now);
+            return;
+        }
         Suspect(probe.Target, now);
     }
 
@@ -104,6 +155,10 @@ public sealed partial class GossipNode
             case ProbeKind.Relay:
                 _probes.Remove(ack.Seq);
                 SendAck(probe.Requester, probe.RequesterSeq, probe.Target, null);
+                break;
+            case ProbeKind.Reconnect:
+                _probes.Remove(ack.Seq);
+                if (_state.Find(probe.Target) is { Liveness.IsDown: true } back) TellDownMember(back, now);
                 break;
         }
     }
@@ -226,6 +281,10 @@ public sealed partial class GossipNode
         rt.ReportedState = state;
         rt.StateSinceTicks = now;
         if (state != MemberState.Suspect) rt.Suspicion = null;
+        if (state == MemberState.Dead) _down.Add(origin.Id.ShortId);
+        else _down.Remove(origin.Id.ShortId);
+        if (origin.Liveness.IsDown || rt.Revoked) _tombstones.Add(origin.Id.ShortId);
+        else _tombstones.Remove(origin.Id.ShortId);
         if (origin.Liveness.IsDown)
         {
             rt.DownSinceTicks = now;

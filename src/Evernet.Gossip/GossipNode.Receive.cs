@@ -29,7 +29,7 @@ public sealed partial class GossipNode
             RejectDecode(DecodeError.TooLarge, from);
             return;
         }
-        if (!WireCodec.TryDecode(datagram, out var message, out var error) || message is null)
+        if (!WireCodec.TryDecode(datagram, _interner, out var message, out var error) || message is null)
         {
             RejectDecode(error == DecodeError.None ? DecodeError.InvalidValue : error, from);
             return;
@@ -66,7 +66,7 @@ public sealed partial class GossipNode
             case Nack nack: HandleNack(nack); break;
             case GossipPush gossip: HandleGossip(gossip, senderKnown); break;
             case PushPullDigest digest: HandleDigest(from, digest); break;
-            case PushPullRecords records: ApplyItems(records.Items, records.Sender); break;
+            case PushPullRecords records: ApplyItems(records.Items, records.Sender, antiEntropy: true); break;
         }
     }
 
@@ -116,36 +116,64 @@ public sealed partial class GossipNode
         _ = senderKnown;
     }
 
-    private void ApplyItems(ImmutableArray<IGossipItem> items, ulong fromShort)
+    private void ApplyItems(ImmutableArray<IGossipItem> items, ulong fromShort, bool antiEntropy = false)
     {
         if (items.IsDefaultOrEmpty) return;
-        foreach (var item in items) ApplyItem(item, fromShort, out _);
+        foreach (var item in items) ApplyItem(item, fromShort, out _, antiEntropy);
     }
 
     /// <summary>Verifies and merges one item. <paramref name="urgentChange"/>: a gateway summary whose uplink state (or drain) changed.</summary>
-    private ItemResult ApplyItem(IGossipItem item, ulong fromShort, out bool urgentChange)
+    /// <param name="antiEntropy">
+    /// The item came in a push-pull exchange (or from persisted state): a node record from a third party is then old
+    /// news that the mesh already gossiped, and is not queued for piggybacking again. Re-gossiping every record a
+    /// joining node pulls would cost each of them λ·log(N) transmissions by every joiner (a cold start of N nodes: N²).
+    /// A joiner's own record (origin = sender) is news and is gossiped, unless it is only the periodic refresh of a
+    /// record we hold (then every node's refresh would set off a mesh-wide epidemic every RecordRefreshInterval).
+    /// </param>
+    private ItemResult ApplyItem(IGossipItem item, ulong fromShort, out bool urgentChange, bool antiEntropy = false)
     {
         urgentChange = false;
         return item switch
         {
-            NodeRecord r => ApplyNodeRecord(r),
+            NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || (r.Origin.ShortId == fromShort && IsNewsAboutItself(r))),
             GatewaySummary s => ApplySummary(s, out urgentChange),
-            Accusation a => ApplyAccusation(a),
+            Accusation a => ApplyAccusation(a, fromShort),
             Revocation v => ApplyRevocation(v),
             _ => ItemResult.Refused,
         };
     }
 
+    /// <summary>
+    /// A member handed us a verdict about ourselves that we have already outbid: it missed our refutation (typically
+    /// it told us because it holds us dead). Answer with our current record, or it keeps us dead until anti-entropy.
+    /// Rate-limited per member.
+    /// </summary>
+    private void AnswerStaleVerdict(ulong fromShort)
+    {
+        if (fromShort == 0 || _selfRecord is null || !_runtime.TryGetValue(fromShort, out var rt) || rt.Revoked) return;
+        long now = NowTicks;
+        if (now - rt.LastToldAliveTicks < TellDownSpacing.Ticks) return;
+        rt.LastToldAliveTicks = now;
+        SendGossip(fromShort, urgent: false, _selfRecord);
+    }
+
+    /// <summary>A record its origin hands us that we did not have in substance: a new member, a new incarnation, or one we hold down.</summary>
+    private bool IsNewsAboutItself(NodeRecord record)
+    {
+        var held = _state.Find(record.Origin);
+        return held is null || held.Liveness.IsDown || record.Incarnation != held.Record.Incarnation || record.Left != held.Record.Left;
+    }
+
     private bool IsFuture(long timestampUnixMs) => timestampUnixMs > NowUnixMs + (long)_options.MaxClockSkew.TotalMilliseconds;
 
-    private ItemResult ApplyNodeRecord(NodeRecord record)
+    private ItemResult ApplyNodeRecord(NodeRecord record, bool gossip)
     {
         if (record.Origin == Id)
         {
             // Our own record, signed by our key, that outranks us: we lost state (a newer version) or a previous run of
             // ours left or was at a higher incarnation. Move above it, so the mesh takes us back.
             bool outranks = record.Version > _version || record.Incarnation > _incarnation || (record.Left && record.Incarnation >= _incarnation);
-            if (outranks && !_stopped && Signing.VerifyNodeRecord(record, _verifier))
+            if (outranks && !_stopped && VerifySignature(record))
             {
                 _version = Math.Max(_version, record.Version);
                 Refute(record.Incarnation);
@@ -168,7 +196,7 @@ public sealed partial class GossipNode
         if (record.Certificate.Node != record.Origin) { Reject(RejectReason.BadCertificateSignature, $"record {record.Origin.Fingerprint} carries another node's certificate"); return ItemResult.Refused; }
         var admission = _trust.Check(record.Certificate, NowUnixSeconds, _verifier);
         if (admission != AdmissionResult.Valid) { Reject(ToReason(admission), $"certificate of {record.Certificate.Name} ({record.Origin.Fingerprint})"); return ItemResult.Refused; }
-        if (!Signing.VerifyNodeRecord(record, _verifier)) { Reject(RejectReason.BadSignature, $"record {record.Origin.Fingerprint} v{record.Version}"); return ItemResult.Refused; }
+        if (!VerifySignature(record)) { Reject(RejectReason.BadSignature, $"record {record.Origin.Fingerprint} v{record.Version}"); return ItemResult.Refused; }
 
         var before = held?.Liveness;
         var outcome = _state.Apply(record, out var origin);
@@ -185,10 +213,19 @@ public sealed partial class GossipNode
         long now = NowTicks;
         var rt = RuntimeOf(origin, now);
         rt.Address = record.Addresses.Length > 0 ? new PeerAddress(record.Addresses[0]) : rt.Address;
-        EnqueueBroadcast(record);
+        if (gossip) EnqueueBroadcast(record);
         foreach (var released in _state.Released) OnReleased(released, now);
         OnLivenessMaybeChanged(origin, before, now);
         return ItemResult.Accepted;
+    }
+
+    /// <summary>The item's signature, checked once per process when an interner is shared (see <see cref="ItemInterner.IsVerified"/>).</summary>
+    private bool VerifySignature(IGossipItem item)
+    {
+        if (_interner is not null && _interner.IsVerified(item)) return true;
+        if (!Signing.VerifyItem(item, _verifier)) return false;
+        _interner?.MarkVerified(item);
+        return true;
     }
 
     private static readonly TimeSpan TellDownSpacing = TimeSpan.FromSeconds(2);
@@ -246,7 +283,7 @@ public sealed partial class GossipNode
         }
         if (origin is not null && !origin.IsGateway) { Reject(RejectReason.NotAGateway, $"summary from {origin.Record.Certificate.Name}"); return ItemResult.Refused; }
         if (IsFuture(summary.TimestampUnixMs)) { Reject(RejectReason.FutureTimestamp, $"summary {summary.Origin.Fingerprint}"); return ItemResult.Refused; }
-        if (!Signing.VerifyGatewaySummary(summary, _verifier)) { Reject(RejectReason.BadSignature, $"summary {summary.Origin.Fingerprint} v{summary.Version}"); return ItemResult.Refused; }
+        if (!VerifySignature(summary)) { Reject(RejectReason.BadSignature, $"summary {summary.Origin.Fingerprint} v{summary.Version}"); return ItemResult.Refused; }
         var outcome = _state.Apply(summary, out var applied);
         switch (outcome)
         {
@@ -269,12 +306,12 @@ public sealed partial class GossipNode
         return ItemResult.Accepted;
     }
 
-    private ItemResult ApplyAccusation(Accusation accusation)
+    private ItemResult ApplyAccusation(Accusation accusation, ulong fromShort = 0)
     {
         if (accusation.Accuser == accusation.Target) { Reject(RejectReason.BadSignature, "self-accusation"); return ItemResult.Refused; }
         var accuser = accusation.Accuser == Id ? null : _state.Find(accusation.Accuser);
         if (accusation.Target == Id && accuser is null && accusation.Incarnation >= _incarnation &&
-            _heldSelfAccusations.Count < MaxHeldSelfAccusations && Signing.VerifyAccusation(accusation, _verifier))
+            _heldSelfAccusations.Count < MaxHeldSelfAccusations && VerifySignature(accusation))
         {
             // Accused by someone we have not admitted yet (a join race): keep it until its record arrives, then refute.
             _heldSelfAccusations.Add(accusation);
@@ -288,8 +325,12 @@ public sealed partial class GossipNode
         if (IsFuture(accusation.TimestampUnixMs)) { Reject(RejectReason.FutureTimestamp, "accusation"); return ItemResult.Refused; }
         if (accusation.Target == Id)
         {
-            if (accusation.Incarnation < _incarnation) return ItemResult.Duplicate;
-            if (!Signing.VerifyAccusation(accusation, _verifier)) { Reject(RejectReason.BadSignature, "accusation of this node"); return ItemResult.Refused; }
+            if (accusation.Incarnation < _incarnation)
+            {
+                AnswerStaleVerdict(fromShort);
+                return ItemResult.Duplicate;
+            }
+            if (!VerifySignature(accusation)) { Reject(RejectReason.BadSignature, "accusation of this node"); return ItemResult.Refused; }
             Refute(accusation.Incarnation);
             return ItemResult.Accepted;
         }
@@ -300,7 +341,7 @@ public sealed partial class GossipNode
             if (claimed.CompareTo(target.Liveness) < 0) { _counters.Duplicates++; return ItemResult.Duplicate; }
             if (target.Accusation is { } held && MergeRules.Compare(accusation, held) == 0) { _counters.Duplicates++; return ItemResult.Duplicate; }
         }
-        if (!Signing.VerifyAccusation(accusation, _verifier)) { Reject(RejectReason.BadSignature, $"accusation of {accusation.Target.Fingerprint}"); return ItemResult.Refused; }
+        if (!VerifySignature(accusation)) { Reject(RejectReason.BadSignature, $"accusation of {accusation.Target.Fingerprint}"); return ItemResult.Refused; }
         var before = target?.Liveness;
         var outcome = _state.Apply(accusation, out var applied);
         if (outcome == ApplyOutcome.Pending) return ItemResult.Duplicate;
@@ -337,6 +378,8 @@ public sealed partial class GossipNode
             var rt = RuntimeOf(origin, now);
             rt.Revoked = true;
             _ring.Remove(origin.Id.ShortId);
+            _down.Remove(origin.Id.ShortId);
+            _tombstones.Add(origin.Id.ShortId);
             if (origin.IsGateway) UpdateUsability(origin.Id.ShortId, now);
             Emit(new MemberStateChanged(ToUnixMs(now), origin.Id, origin.Record.Certificate.Name, rt.ReportedState, MemberState.Left, origin.Liveness.Incarnation));
             rt.ReportedState = MemberState.Left;
@@ -368,6 +411,8 @@ public sealed partial class GossipNode
         };
         _runtime[key] = rt;
         if (!origin.Liveness.IsDown) _ring.Add(key);
+        if (origin.Liveness.State == MemberState.Dead && origin.Id != Id) _down.Add(key);
+        if (origin.Liveness.IsDown && origin.Id != Id) _tombstones.Add(key);
         Emit(new MemberStateChanged(ToUnixMs(now), origin.Id, origin.Record.Certificate.Name, null, origin.Liveness.State, origin.Liveness.Incarnation));
         if (origin.IsGateway && origin.Id != Id)
         {

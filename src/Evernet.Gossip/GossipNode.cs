@@ -26,6 +26,7 @@ public sealed partial class GossipNode
     private readonly TrustStore _trust;
     private readonly IVersionStore _versions;
     private readonly ISignatureVerifier _verifier;
+    private readonly Wire.ItemInterner? _interner;
     private readonly ImmutableArray<PeerAddress> _seeds;
     private readonly List<PeerAddress> _candidates = new();
 
@@ -67,6 +68,7 @@ public sealed partial class GossipNode
         _trust = setup.Trust;
         _versions = setup.Versions;
         _verifier = setup.Verifier;
+        _interner = setup.Interner;
         _addresses = setup.Addresses.IsDefault ? [] : setup.Addresses;
         _clientPrefixes = setup.ClientPrefixes.IsDefault ? [] : setup.ClientPrefixes;
         _seeds = setup.Seeds.IsDefault ? [] : setup.Seeds;
@@ -99,7 +101,7 @@ public sealed partial class GossipNode
         long now = NowTicks;
         _startTicks = now;
         ResignSelf(broadcast: true);
-        foreach (var item in _warmState) ApplyItem(item, fromShort: 0, out _);
+        foreach (var item in _warmState) ApplyItem(item, fromShort: 0, out _, antiEntropy: true);
         ContactSeeds();
         _timers.Arm(now + Jitter(_options.ProbeInterval), TimerKind.SwimProbe);
         _timers.Arm(now + Jitter(TimeSpan.FromSeconds(1)), TimerKind.PushPull);
@@ -107,6 +109,7 @@ public sealed partial class GossipNode
         _timers.Arm(now + TimeSpan.FromSeconds(10).Ticks, TimerKind.Reap);
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);
         _timers.Arm(now + Jitter(_options.GossipInterval), TimerKind.GossipTick);
+        _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect); // no jitter: a no-op until someone is dead
     }
 
     private static readonly TimeSpan JoinRetryInterval = TimeSpan.FromSeconds(2);
@@ -138,6 +141,7 @@ public sealed partial class GossipNode
                 case TimerKind.Reap: OnReapTimer(now); break;
                 case TimerKind.JoinRetry: OnJoinRetryTimer(now); break;
                 case TimerKind.GossipTick: OnGossipTick(now); break;
+                case TimerKind.Reconnect: OnReconnectTimer(now); break;
             }
         }
     }
@@ -207,7 +211,7 @@ public sealed partial class GossipNode
     {
         if (_candidates.Contains(address) || _candidates.Count >= 64) return;
         _candidates.Add(address);
-        if (_started && !_stopped && AliveOthers() == 0) SendJoin(address);
+        if (_started && !_stopped && !AnyAliveOther()) SendJoin(address);
     }
 
     /// <summary>Announce a graceful leave (signed), then stop probing.</summary>
@@ -268,12 +272,11 @@ public sealed partial class GossipNode
         if (broadcast) EnqueueBroadcast(record);
     }
 
-    private int AliveOthers()
+    private bool AnyAliveOther()
     {
-        int n = 0;
         foreach (var o in _state.Origins)
-            if (o.Id != Id && !o.Liveness.IsDown) n++;
-        return n;
+            if (o.Id != Id && !o.Liveness.IsDown) return true;
+        return false;
     }
 
     private int KnownMembers => Math.Max(1, _state.Count);

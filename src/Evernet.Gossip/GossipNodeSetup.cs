@@ -15,4 +15,8 @@ public sealed record GossipNodeSetup(
     ImmutableArray<string> Addresses,
     ImmutableArray<string> ClientPrefixes,
     ImmutableArray<PeerAddress> Seeds,
-    ImmutableArray<IGossipItem> WarmState = default);
+    ImmutableArray<IGossipItem> WarmState = default)
+{
+    /// <summary>Optional: shares decoded items by their bytes (see <see cref="Wire.ItemInterner"/>); may be shared by many nodes.</summary>
+    public Wire.ItemInterner? Interner { get; init; }
+}

@@ -4,6 +4,7 @@ using Evernet.Gossip;
 using Evernet.Gossip.Identity;
 using Evernet.Gossip.Records;
 using Evernet.Gossip.Runtime;
+using Evernet.Gossip.Wire;
 using Evernet.Sim.Metrics;
 using Evernet.Sim.Network;
 using Evernet.Sim.Time;
@@ -21,6 +22,8 @@ public sealed class Simulation : IDisposable
     private readonly EventQueue _queue = new();
     private readonly SeededRandom _networkRandom;
     private readonly ISignatureVerifier _verifier;
+    // One per simulation: a thousand nodes hold the same records, decoded once instead of once per node.
+    private readonly ItemInterner _interner = new();
     private readonly ImmutableArray<PeerAddress> _memberSeeds;
     private readonly GatewayHost?[] _gatewayHosts;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
@@ -68,6 +71,8 @@ public sealed class Simulation : IDisposable
     public SeededRandom ScenarioRandom { get; }
     public long Now => Clock.NowTicks;
     public long EventsProcessed { get; private set; }
+    /// <summary>Payload bytes the honest cores sent, by message type (the envelope's type byte; index 0: unparseable).</summary>
+    public long[] BytesByMessageType { get; } = new long[8];
     public long StaleTimeouts { get; private set; }
     /// <summary>The core asked for a timeout at or before now right after HandleTimeout: a core defect, worked around.</summary>
     public long TimeoutSpins { get; private set; }
@@ -152,7 +157,7 @@ public sealed class Simulation : IDisposable
             : _memberSeeds;
         var setup = new GossipNodeSetup(n.Key, n.Certificate, new TrustStore(authorities), n.Versions, _verifier,
             ImmutableArray.Create(n.Address.Value), ImmutableArray<string>.Empty, seeds,
-            Setup.WarmRestart ? n.WarmState : ImmutableArray<IGossipItem>.Empty);
+            Setup.WarmRestart ? n.WarmState : ImmutableArray<IGossipItem>.Empty) { Interner = _interner };
         var random = new SeededRandom(SeedDerivation.Derive(Seed, SeedDerivation.NodeRandom, (long)index * 4096 + n.Starts));
         n.Core = new GossipNode(setup, Options, n.Time, random);
         n.Starts++;
@@ -349,6 +354,7 @@ public sealed class Simulation : IDisposable
         {
             var payload = transmit.Payload;
             n.BytesSent += payload.Length;
+            BytesByMessageType[payload.Length > 3 && payload[3] < BytesByMessageType.Length ? payload[3] : 0] += payload.Length;
             n.DatagramsSent++;
             int to = SimNode.ParseAddress(transmit.Destination.Value);
             if (to < 0 || to >= Nodes.Length)

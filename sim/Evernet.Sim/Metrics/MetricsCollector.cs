@@ -116,12 +116,35 @@ public sealed class MetricsCollector
         foreach (var n in _sim.Nodes)
         {
             if (!n.IsUp || !n.IsHonest) continue;
-            if (_aliveCount[n.Index] != upHonest - 1) return $"node {n.Index} sees {_aliveCount[n.Index]} of {upHonest - 1} live members alive";
+            if (_aliveCount[n.Index] != upHonest - 1) return $"node {n.Index} sees {_aliveCount[n.Index]} of {upHonest - 1} live members alive{LagDetail(n.Index)}";
             int expectUsable = usableGateways - (n.IsGateway && _sim.GatewayHostOf(n.Index)!.Uplink == UplinkState.Up ? 1 : 0);
             int usable = _usableCount[n.Index] - (n.IsGateway && _usable[n.Index * _gatewayCount + _gatewaySlot[n.Index]] ? 1 : 0);
             if (usable != expectUsable) return $"node {n.Index} has {usable} of {expectUsable} working gateways usable";
         }
         return null;
+    }
+
+    /// <summary>How many nodes lag, and what the first one holds of the members it misses (for the warm-up report).</summary>
+    private string LagDetail(int node)
+    {
+        int lagging = 0, upHonest = 0;
+        foreach (var n in _sim.Nodes)
+            if (n.IsUp && n.IsHonest) upHonest++;
+        foreach (var n in _sim.Nodes)
+            if (n.IsUp && n.IsHonest && _aliveCount[n.Index] != upHonest - 1) lagging++;
+        var core = _sim.Nodes[node].Core;
+        if (core is null) return $" ({lagging} nodes lag)";
+        var held = new Dictionary<NodeId, MemberState>();
+        foreach (var m in core.Snapshot().Members) held[m.Id] = m.State;
+        var missing = new List<string>();
+        foreach (var n in _sim.Nodes)
+        {
+            if (!n.IsUp || !n.IsHonest || n.Index == node || missing.Count >= 3) continue;
+            var id = n.Key.Id;
+            if (!held.TryGetValue(id, out var state)) missing.Add($"{n.Index} unknown");
+            else if (state is not (MemberState.Alive or MemberState.Suspect)) missing.Add($"{n.Index} {state}");
+        }
+        return $" ({lagging} nodes lag; node {node}: {string.Join(", ", missing)})";
     }
 
     /// <summary>Every live honest node holds the newest summary version any node has accepted, of every gateway.</summary>

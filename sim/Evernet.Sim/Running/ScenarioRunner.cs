@@ -73,16 +73,19 @@ public static class ScenarioRunner
         sim.RunUntil(Math.Min(MinWarmup.Ticks, maxWarmup));
         result.WarmupConverged = sim.RunUntil(maxWarmup, TimeSpan.FromMilliseconds(250), sim.Metrics.LooksConverged);
         result.WarmupMs = sim.Now / (double)TimeSpan.TicksPerMillisecond;
+        result.Extras["warmup_wall_s"] = Math.Round(wall.Elapsed.TotalSeconds, 3);
         sim.Trace.Note(sim.Now, -1, result.WarmupConverged ? "warm-up converged" : "warm-up did not converge: " + sim.Metrics.ConvergenceGap());
         if (!result.WarmupConverged) result.Examples.Add($"seed {seed}: warm-up did not converge: {sim.Metrics.ConvergenceGap()}");
 
         sim.Metrics.BeginMeasurement();
+        var bytesByTypeAtStart = (long[])sim.BytesByMessageType.Clone();
         long start = sim.Now;
         scenario.Schedule(sim, start, duration);
         sim.RunUntil(start + duration.Ticks);
 
         // Measure at the end of the observation window, then let the mesh settle to judge convergence.
         Collect(sim, result, start);
+        ShareByMessageType(sim, bytesByTypeAtStart, result);
         scenario.Finish(sim, result.Extras);
         result.Traffic = (scenario as Traffic.ITrafficScenario)?.TrafficResult;
         (result.Converged, double settleMs, result.ConvergenceDetail) = ConvergenceCheck.Settle(sim, config.Settle ?? SettleWindow);
@@ -92,8 +95,27 @@ public static class ScenarioRunner
         result.WallSeconds = wall.Elapsed.TotalSeconds;
         result.Extras["core_wall_s"] = Math.Round(sim.CoreWallSeconds, 3);
         result.Extras["warmup_s"] = result.WarmupMs / 1000;
+        // Process-wide: exact with --parallel 1, shared between seeds otherwise.
+        result.Extras["gc_pause_s"] = Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 3);
+        result.Extras["gc_gen0"] = GC.CollectionCount(0);
+        result.Extras["gc_gen1"] = GC.CollectionCount(1);
+        result.Extras["gc_gen2"] = GC.CollectionCount(2);
+        result.Extras["allocated_mb"] = Math.Round(GC.GetTotalAllocatedBytes() / 1048576.0, 1);
         result.Topology = TopologyStats.Measure(topology, seed);
         return result;
+    }
+
+    /// <summary>Which messages the measured bytes were: share of each type, in percent.</summary>
+    private static void ShareByMessageType(Simulation sim, long[] atStart, SeedResult result)
+    {
+        long total = 0;
+        for (int t = 0; t < atStart.Length; t++) total += sim.BytesByMessageType[t] - atStart[t];
+        if (total <= 0) return;
+        for (int t = 1; t < atStart.Length; t++)
+        {
+            long bytes = sim.BytesByMessageType[t] - atStart[t];
+            if (bytes > 0) result.Extras["bytes_pct." + (Evernet.Gossip.Wire.MessageType)t] = Math.Round(bytes * 100.0 / total, 1);
+        }
     }
 
     private static void Collect(Simulation sim, SeedResult result, long start)

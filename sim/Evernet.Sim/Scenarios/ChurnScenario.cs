@@ -8,8 +8,21 @@ public sealed class ChurnScenario : Scenario
 {
     private const double QuietTail = 90;
     private int _crashes, _leaves, _restarts;
-    /// <summary>Per restarted member: when it restarted and which live observers have not yet seen it alive again.</summary>
-    private readonly Dictionary<int, (long RestartedAt, HashSet<int> Waiting)> _rejoining = new();
+    /// <summary>
+    /// A restarted member, and the observers that did not hold it alive when it restarted (those that never noticed it
+    /// was gone have nothing to relearn), with each observer's start count: an observer that stops before it sees the
+    /// member alive drops out instead of stretching the figure by its own downtime.
+    /// </summary>
+    private sealed class Rejoin
+    {
+        public long RestartedAt;
+        public long LastSeenAt = -1;
+        public required Dictionary<int, int> Waiting;
+    }
+
+    private readonly Dictionary<int, Rejoin> _rejoining = new();
+    /// <summary>Each observer's current view of each member, with the observer's start count (a restarted observer knows nothing).</summary>
+    private readonly Dictionary<(int Observer, int Member), (int Starts, MemberState State)> _view = new();
     private readonly List<double> _rejoinMs = new();
 
     public override string Name => "churn";
@@ -22,14 +35,17 @@ public sealed class ChurnScenario : Scenario
         var interval = TimeSpan.FromSeconds(10.0 / Math.Max(1, members / 100.0));
         long stopAt = startTicks + duration.Ticks - Seconds(QuietTail);
         var random = sim.ScenarioRandom;
+        // The warm-up ended with every node holding every member alive; views change from there.
+        foreach (var o in sim.Nodes)
+            if (o.IsUp && o.IsHonest)
+                foreach (var m in sim.Nodes)
+                    if (m.IsHonest && m.Index != o.Index) _view[(o.Index, m.Index)] = (o.Starts, MemberState.Alive);
         sim.Metrics.MemberStateObserved = (observer, member, state) =>
         {
-            if (state != MemberState.Alive || !_rejoining.TryGetValue(member, out var r)) return;
-            if (r.Waiting.Remove(observer) && r.Waiting.Count == 0)
-            {
-                _rejoinMs.Add((sim.Now - r.RestartedAt) / (double)TimeSpan.TicksPerMillisecond);
-                _rejoining.Remove(member);
-            }
+            _view[(observer, member)] = (sim.Nodes[observer].Starts, state);
+            if (state == MemberState.Alive && _rejoining.TryGetValue(member, out var r) && r.Waiting.Remove(observer))
+                r.LastSeenAt = sim.Now;
+            Sweep(sim);
         };
         sim.Every(interval, startTicks + Seconds(5), () =>
         {
@@ -54,22 +70,45 @@ public sealed class ChurnScenario : Scenario
                 if (sim.Nodes[victim].Starts != starts || sim.Nodes[victim].IsUp) return;
                 _restarts++;
                 sim.StartNode(victim);
-                var waiting = new HashSet<int>();
+                var waiting = new Dictionary<int, int>();
                 foreach (var n in sim.Nodes)
-                    if (n.IsUp && n.IsHonest && n.Index != victim) waiting.Add(n.Index);
-                _rejoining[victim] = (sim.Now, waiting);
+                    if (n.IsUp && n.IsHonest && n.Index != victim && !HoldsAlive(n, victim))
+                        waiting[n.Index] = n.Starts;
+                _rejoining[victim] = new Rejoin { RestartedAt = sim.Now, Waiting = waiting };
+                Sweep(sim);
             });
         }, () => sim.Now < stopAt);
     }
 
+    private bool HoldsAlive(SimNode observer, int member) =>
+        _view.TryGetValue((observer.Index, member), out var v) && v.Starts == observer.Starts && v.State == MemberState.Alive;
+
+    /// <summary>Drops observers that stopped or restarted since; a rejoin is done when nobody still up waits for it.</summary>
+    private void Sweep(Simulation sim)
+    {
+        List<int>? done = null;
+        foreach (var (member, r) in _rejoining)
+        {
+            foreach (var (observer, starts) in r.Waiting.ToList())
+                if (!sim.Nodes[observer].IsUp || sim.Nodes[observer].Starts != starts) r.Waiting.Remove(observer);
+            if (r.Waiting.Count > 0) continue;
+            long at = r.LastSeenAt >= 0 ? r.LastSeenAt : r.RestartedAt;
+            _rejoinMs.Add((at - r.RestartedAt) / (double)TimeSpan.TicksPerMillisecond);
+            (done ??= new()).Add(member);
+        }
+        if (done is not null)
+            foreach (var member in done) _rejoining.Remove(member);
+    }
+
     public override void Finish(Simulation sim, IDictionary<string, double> extras)
     {
+        Sweep(sim);
         extras["churn_crashes"] = _crashes;
         extras["churn_leaves"] = _leaves;
         extras["churn_restarts"] = _restarts;
         extras["rejoined"] = _rejoinMs.Count;
         // Only members still up, waiting on observers still up, are really missing.
-        extras["rejoin_incomplete"] = _rejoining.Count(kv => sim.Nodes[kv.Key].IsUp && kv.Value.Waiting.Any(o => sim.Nodes[o].IsUp));
+        extras["rejoin_incomplete"] = _rejoining.Count(kv => sim.Nodes[kv.Key].IsUp && kv.Value.Waiting.Count > 0);
         if (_rejoinMs.Count > 0)
         {
             _rejoinMs.Sort();

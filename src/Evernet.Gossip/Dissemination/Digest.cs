@@ -15,16 +15,22 @@ public static class Digest
 
     public static List<DigestEntry> Build(MeshState state)
     {
-        var entries = new List<DigestEntry>(state.Count * 2);
-        foreach (var o in state.Origins)
+        var entries = new List<DigestEntry>(state.Count + 8);
+        foreach (ulong s in state.SortedShortIds)
         {
-            ulong s = o.Id.ShortId;
+            var o = state.Find(s)!;
             entries.Add(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
             if (o.Summary is not null) entries.Add(new DigestEntry(s, GossipItemKind.GatewaySummary, o.Summary.Version));
             if (o.Accusation is not null) entries.Add(new DigestEntry(s, GossipItemKind.Accusation, VersionOf(o.Accusation)));
         }
-        foreach (var r in state.Revocations) entries.Add(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
-        entries.Sort((a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
+        // Origins come sorted and their kinds in ascending order: only revocations need sorting in.
+        bool revocations = false;
+        foreach (var r in state.Revocations)
+        {
+            entries.Add(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
+            revocations = true;
+        }
+        if (revocations) entries.Sort((a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
         return entries;
     }
 
@@ -68,10 +74,13 @@ public static class Digest
         }
         var records = new List<IGossipItem>();
         var others = new List<IGossipItem>();
-        foreach (var o in state.Origins)
+        var ids = state.SortedShortIds;
+        int first = ids.BinarySearch(start);
+        if (first < 0) first = ~first;
+        for (int i = first; i < ids.Length && ids[i] <= end; i++)
         {
-            ulong s = o.Id.ShortId;
-            if (s < start || s > end) continue;
+            ulong s = ids[i];
+            var o = state.Find(s)!;
             if (!theirs.TryGetValue((s, GossipItemKind.NodeRecord), out var v) || v < o.Record.Version) records.Add(o.Record);
             if (o.Summary is not null && (!theirs.TryGetValue((s, GossipItemKind.GatewaySummary), out v) || v < o.Summary.Version)) others.Add(o.Summary);
             if (o.Accusation is not null && (!theirs.TryGetValue((s, GossipItemKind.Accusation), out v) || v < VersionOf(o.Accusation))) others.Add(o.Accusation);

@@ -83,7 +83,7 @@ public sealed class CachingVerifier : ISignatureVerifier
             // signer (32) || signature (64) || data: both prefixes have fixed sizes, so the concatenation is unambiguous.
             int size = NodeId.Size + signature.Length + data.Length;
             byte[]? rented = null;
-            Span<byte> buffer = size <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(size));
+            Span<byte> buffer = size <= StackLimit ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
             try
             {
                 signer.CopyTo(buffer);

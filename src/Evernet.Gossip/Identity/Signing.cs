@@ -137,7 +137,7 @@ public static class Signing
     private static byte[] Sign<T>(T value, int size, CanonicalWriter<T> write, NodeKeyPair key)
     {
         byte[]? rented = null;
-        Span<byte> buffer = size <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        Span<byte> buffer = size <= StackLimit ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
             var writer = new MsgPackWriter(buffer);
@@ -154,7 +154,7 @@ public static class Signing
     {
         if (signature.Length != WireLimits.SignatureSize) return false;
         byte[]? rented = null;
-        Span<byte> buffer = size <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        Span<byte> buffer = size <= StackLimit ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
             var writer = new MsgPackWriter(buffer);

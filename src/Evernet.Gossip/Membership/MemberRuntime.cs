@@ -18,4 +18,5 @@ internal sealed class MemberRuntime
     public long SummaryReceivedTicks;
     public bool Revoked;
     public long LastToldDownTicks = long.MinValue / 2;
+    public long LastToldAliveTicks = long.MinValue / 2;
 }

@@ -52,6 +52,22 @@ public sealed class MeshState
 
     public OriginState? Find(ulong shortId) => _byShortId.GetValueOrDefault(shortId);
 
+    private ulong[]? _sortedShortIds;
+
+    /// <summary>Every origin's short id in ascending order (cached until an origin is added or removed).</summary>
+    public ReadOnlySpan<ulong> SortedShortIds
+    {
+        get
+        {
+            if (_sortedShortIds is null)
+            {
+                _sortedShortIds = [.. _byShortId.Keys];
+                Array.Sort(_sortedShortIds);
+            }
+            return _sortedShortIds;
+        }
+    }
+
     public OriginState? Find(NodeId id) =>
         _byShortId.TryGetValue(id.ShortId, out var o) && o.Id == id ? o : null;
 
@@ -62,6 +78,7 @@ public sealed class MeshState
         {
             origin = new OriginState(record);
             _byShortId[record.Origin.ShortId] = origin;
+            _sortedShortIds = null;
             DrainPending(record.Origin.ShortId);
             return ApplyOutcome.Applied;
         }
@@ -154,7 +171,12 @@ public sealed class MeshState
     public int PendingCount => _pendingCount;
 
     /// <summary>Forget an origin entirely (reaping a tombstone, or a revoked member).</summary>
-    public bool Remove(NodeId id) => Find(id) is not null && _byShortId.Remove(id.ShortId);
+    public bool Remove(NodeId id)
+    {
+        if (Find(id) is null || !_byShortId.Remove(id.ShortId)) return false;
+        _sortedShortIds = null;
+        return true;
+    }
 
     /// <summary>A stable description of the merged state, for comparing two stores (tests, convergence checks).</summary>
     public string Fingerprint()

@@ -15,6 +15,7 @@ internal enum TimerKind : byte
     Reap,
     JoinRetry,
     GossipTick,
+    Reconnect,
 }
 
 internal readonly record struct TimerEntry(TimerKind Kind, ulong Key, uint Tag);

@@ -299,4 +299,55 @@ internal ref struct MsgPackReader
         id = error == DecodeError.None ? NodeId.FromBytes(span) : default;
         return error;
     }
+
+    /// <summary>The bytes between two positions already read (an item's encoding, for the interner).</summary>
+    public readonly ReadOnlySpan<byte> Consumed(int start) => _buffer[start.._position];
+
+    private const int MaxSkipDepth = 8;
+
+    /// <summary>
+    /// Moves past one value, nested arrays included, without allocating or checking field meanings: only to find
+    /// where an item ends. Accepts any well-formed MessagePack the writer can produce; the real reader still decides
+    /// whether the value is valid.
+    /// </summary>
+    public DecodeError Skip(int depth = 0)
+    {
+        if (depth > MaxSkipDepth) return DecodeError.InvalidValue;
+        if (Remaining < 1) return DecodeError.Truncated;
+        byte b = _buffer[_position];
+        long payload;
+        int header;
+        switch (b)
+        {
+            case <= 0x7f or >= 0xe0 or 0xc0 or 0xc2 or 0xc3: payload = 0; header = 1; break;
+            case >= 0xa0 and <= 0xbf: payload = b & 0x1f; header = 1; break;
+            case 0xcc or 0xd0: payload = 1; header = 1; break;
+            case 0xcd or 0xd1: payload = 2; header = 1; break;
+            case 0xce or 0xd2: payload = 4; header = 1; break;
+            case 0xcf or 0xd3: payload = 8; header = 1; break;
+            case 0xc4 or 0xd9:
+                if (Remaining < 2) return DecodeError.Truncated;
+                payload = _buffer[_position + 1]; header = 2; break;
+            case 0xc5 or 0xda:
+                if (Remaining < 3) return DecodeError.Truncated;
+                payload = BinaryPrimitives.ReadUInt16BigEndian(_buffer[(_position + 1)..]); header = 3; break;
+            case 0xc6 or 0xdb:
+                if (Remaining < 5) return DecodeError.Truncated;
+                payload = BinaryPrimitives.ReadUInt32BigEndian(_buffer[(_position + 1)..]); header = 5; break;
+            case >= 0x90 and <= 0x9f or 0xdc or 0xdd:
+            {
+                var error = ReadArrayHeader(int.MaxValue, out int count);
+                if (error != DecodeError.None) return error;
+                if (count > Remaining) return DecodeError.Truncated; // every element takes at least one byte
+                for (int i = 0; i < count; i++)
+                    if ((error = Skip(depth + 1)) != DecodeError.None) return error;
+                return DecodeError.None;
+            }
+            default:
+                return DecodeError.BadFieldType;
+        }
+        if (Remaining - header < payload) return DecodeError.Truncated;
+        _position += header + (int)payload;
+        return DecodeError.None;
+    }
 }

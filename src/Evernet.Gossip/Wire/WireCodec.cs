@@ -68,11 +68,18 @@ public static class WireCodec
     }
 
     /// <summary>Never throws: any malformed, oversized or out-of-bounds input yields false and a typed error.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> datagram, out Message? message, out DecodeError error)
+    public static bool TryDecode(ReadOnlySpan<byte> datagram, out Message? message, out DecodeError error) =>
+        TryDecode(datagram, interner: null, out message, out error);
+
+    /// <summary>
+    /// As <see cref="TryDecode(ReadOnlySpan{byte}, out Message?, out DecodeError)"/>; items whose exact bytes the
+    /// <paramref name="interner"/> has seen decode to the object it holds (same content, no new allocation).
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> datagram, ItemInterner? interner, out Message? message, out DecodeError error)
     {
         try
         {
-            return TryDecodeCore(datagram, out message, out error);
+            return TryDecodeCore(datagram, interner, out message, out error);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -290,14 +297,17 @@ public static class WireCodec
     // ---- decoding ----------------------------------------------------------------------------------------------
 
     /// <summary>The decoder without the last-resort catch, so tests see any exception a bug would raise.</summary>
-    internal static bool TryDecodeCore(ReadOnlySpan<byte> datagram, out Message? message, out DecodeError error)
+    internal static bool TryDecodeCore(ReadOnlySpan<byte> datagram, out Message? message, out DecodeError error) =>
+        TryDecodeCore(datagram, interner: null, out message, out error);
+
+    internal static bool TryDecodeCore(ReadOnlySpan<byte> datagram, ItemInterner? interner, out Message? message, out DecodeError error)
     {
         message = null;
         error = DecodeHeader(datagram, out var type);
         if (error == DecodeError.None)
         {
             var reader = new MsgPackReader(datagram[HeaderSize..]);
-            error = DecodeBody(ref reader, type, out message);
+            error = DecodeBody(ref reader, type, interner, out message);
             if (error == DecodeError.None && reader.Remaining != 0) error = DecodeError.TrailingBytes;
         }
         if (error != DecodeError.None) message = null;
@@ -316,7 +326,7 @@ public static class WireCodec
         return type is >= MessageType.Ping and <= MessageType.PushPullRecords ? DecodeError.None : DecodeError.UnknownMessageType;
     }
 
-    private static DecodeError DecodeBody(ref MsgPackReader r, MessageType type, out Message? message)
+    private static DecodeError DecodeBody(ref MsgPackReader r, MessageType type, ItemInterner? interner, out Message? message)
     {
         message = null;
         DecodeError e;
@@ -332,7 +342,7 @@ public static class WireCodec
                 if ((e = r.ReadUInt32(out seq)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out target)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out ulong knownSummaryVersion)) != DecodeError.None) return e;
-                if ((e = ReadItems(ref r, out items)) != DecodeError.None) return e;
+                if ((e = ReadItems(ref r, interner, out items)) != DecodeError.None) return e;
                 message = new Ping(sender, seq, target, knownSummaryVersion, items);
                 return DecodeError.None;
             case MessageType.PingReq:
@@ -341,7 +351,7 @@ public static class WireCodec
                 if ((e = r.ReadUInt32(out seq)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out target)) != DecodeError.None) return e;
                 if ((e = r.ReadString(WireLimits.MaxAddressBytes, out var address)) != DecodeError.None) return e;
-                if ((e = ReadItems(ref r, out items)) != DecodeError.None) return e;
+                if ((e = ReadItems(ref r, interner, out items)) != DecodeError.None) return e;
                 message = new PingReq(sender, seq, target, address, items);
                 return DecodeError.None;
             case MessageType.Ack:
@@ -349,7 +359,7 @@ public static class WireCodec
                 if ((e = r.ReadUInt(ulong.MaxValue, out sender)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt32(out seq)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out ulong responder)) != DecodeError.None) return e;
-                if ((e = ReadItems(ref r, out items)) != DecodeError.None) return e;
+                if ((e = ReadItems(ref r, interner, out items)) != DecodeError.None) return e;
                 message = new Ack(sender, seq, responder, items);
                 return DecodeError.None;
             case MessageType.Nack:
@@ -362,7 +372,7 @@ public static class WireCodec
                 if ((e = r.ReadFixedArray(GossipFields)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out sender)) != DecodeError.None) return e;
                 if ((e = r.ReadBool(out bool urgent)) != DecodeError.None) return e;
-                if ((e = ReadItems(ref r, out items)) != DecodeError.None) return e;
+                if ((e = ReadItems(ref r, interner, out items)) != DecodeError.None) return e;
                 message = new Gossip(sender, urgent, items);
                 return DecodeError.None;
             case MessageType.PushPullDigest:
@@ -371,7 +381,7 @@ public static class WireCodec
                 if ((e = r.ReadFixedArray(RecordsFields)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out sender)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt32(out exchangeId)) != DecodeError.None) return e;
-                if ((e = ReadItems(ref r, out items)) != DecodeError.None) return e;
+                if ((e = ReadItems(ref r, interner, out items)) != DecodeError.None) return e;
                 message = new PushPullRecords(sender, exchangeId, items);
                 return DecodeError.None;
         }
@@ -411,7 +421,7 @@ public static class WireCodec
         return DecodeError.None;
     }
 
-    private static DecodeError ReadItems(ref MsgPackReader r, out ImmutableArray<IGossipItem> items)
+    private static DecodeError ReadItems(ref MsgPackReader r, ItemInterner? interner, out ImmutableArray<IGossipItem> items)
     {
         items = ImmutableArray<IGossipItem>.Empty;
         DecodeError e;
@@ -420,10 +430,27 @@ public static class WireCodec
         var array = new IGossipItem[count];
         for (int i = 0; i < count; i++)
         {
-            if ((e = ItemFormat.ReadItem(ref r, out var item)) != DecodeError.None) return e;
+            if ((e = ReadItem(ref r, interner, out var item)) != DecodeError.None) return e;
             array[i] = item!;
         }
         items = ImmutableCollectionsMarshal.AsImmutableArray(array);
         return DecodeError.None;
+    }
+
+    private static DecodeError ReadItem(ref MsgPackReader r, ItemInterner? interner, out IGossipItem? item)
+    {
+        if (interner is null) return ItemFormat.ReadItem(ref r, out item);
+        int start = r.Position;
+        var extent = r;
+        if (extent.Skip() != DecodeError.None) return ItemFormat.ReadItem(ref r, out item); // let the reader name the error
+        if (interner.TryGet(extent.Consumed(start), out var known))
+        {
+            r = extent;
+            item = known;
+            return DecodeError.None;
+        }
+        var e = ItemFormat.ReadItem(ref r, out item);
+        if (e == DecodeError.None && r.Position == extent.Position) interner.Add(r.Consumed(start), item!);
+        return e;
     }
 }
