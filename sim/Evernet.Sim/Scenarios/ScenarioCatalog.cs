@@ -16,8 +16,8 @@ public static class ScenarioCatalog
         ("load-step", () => new LoadStepScenario()),
         ("uplink-flap", () => new UplinkFlapScenario(slow: false)),
         ("uplink-flap-slow", () => new UplinkFlapScenario(slow: true)),
-        ("uplink-outage-traffic", () => new TrafficUplinkOutageScenario()),
-        ("gateway-crash-traffic", () => new TrafficGatewayCrashScenario()),
+        ("uplink-outage-traffic", () => new OutageWithTrafficScenario(new UplinkOutageScenario(), "outage")),
+        ("gateway-crash-traffic", () => new OutageWithTrafficScenario(new GatewayCrashScenario(), "crash")),
     ];
 
     public static IEnumerable<string> Names => Entries.Select(e => e.Name);
