@@ -227,7 +227,7 @@ public sealed class UdpGossipTransport : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) == 2) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var s in _sockets) s.Dispose();
-        foreach (var thread in _loops) await Task.Run(() => thread.Join()).ConfigureAwait(false);
+        await Task.Run(() => { foreach (var thread in _loops) thread.Join(); }).ConfigureAwait(false);
         _received.Writer.TryComplete();
         while (_received.Reader.TryRead(out var left)) left.Release();
         _stopping.Dispose();
