@@ -8,7 +8,7 @@ namespace Evernet.Sim.Tests;
 public sealed class EngineBasicsTests
 {
     [Fact]
-    public void The_event_queue_orders_by_time_then_by_insertion()
+    public void The_event_queue_orders_by_time_then_by_the_pushers_sequence()
     {
         var q = new EventQueue();
         var random = new Evernet.Gossip.Runtime.SeededRandom(5);
@@ -17,7 +17,7 @@ public sealed class EngineBasicsTests
         {
             long t = random.Next(50);
             times.Add(t);
-            q.Push(new SimEvent { Time = t, Node = i });
+            q.Push(new SimEvent { Time = t, Seq = i, Node = i });
         }
         long lastTime = -1, lastSeq = -1;
         int lastNode = -1;
@@ -25,7 +25,7 @@ public sealed class EngineBasicsTests
         {
             var e = q.Pop();
             Assert.True(e.Time > lastTime || (e.Time == lastTime && e.Seq > lastSeq));
-            if (e.Time == lastTime) Assert.True(e.Node > lastNode, "same-time events keep insertion order");
+            if (e.Time == lastTime) Assert.True(e.Node > lastNode, "same-time events come in sequence order");
             (lastTime, lastSeq, lastNode) = (e.Time, e.Seq, e.Node);
         }
     }

@@ -29,6 +29,7 @@ public sealed class RunArguments
           --warm-restart         restarted nodes get the state they exported when they crashed
           --bandwidth            model link bandwidth and queues
           --parallel N           seeds run in parallel (default: min(seeds, cores))
+          --lanes N              threads per seed (default: the cores the parallel seeds leave, from 500 nodes on; same trace for any N)
           --json FILE            write the report as JSON
           --trace FILE           write the readable event trace (FILE.seedS with several seeds)
           --quiet                no progress lines on stderr
@@ -50,7 +51,7 @@ public sealed class RunArguments
         if (args.Count == 0) return "missing scenario name";
         string scenario = args[0];
         if (ScenarioCatalog.Create(scenario) is null) return $"unknown scenario '{scenario}' (known: {string.Join(", ", ScenarioCatalog.Names)})";
-        int nodes = 103, gateways = 3, seeds = 1, parallel = 0;
+        int nodes = 103, gateways = 3, seeds = 1, parallel = 0, lanes = 0;
         double loss = 0.02, backboneLoss = 0.001;
         ulong seed = 1;
         var kind = TopologyKind.Evernet;
@@ -69,6 +70,7 @@ public sealed class RunArguments
                 case "--gateways": if (!TryInt(Next(), 1, 64, out gateways)) return "--gateways needs an integer 1..64"; break;
                 case "--seeds": if (!TryInt(Next(), 1, 10_000, out seeds)) return "--seeds needs an integer 1..10000"; break;
                 case "--parallel": if (!TryInt(Next(), 1, 256, out parallel)) return "--parallel needs an integer 1..256"; break;
+                case "--lanes": if (!TryInt(Next(), 1, 64, out lanes)) return "--lanes needs an integer 1..64"; break;
                 case "--seed":
                     if (!ulong.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out seed)) return "--seed needs a non-negative integer";
                     break;
@@ -120,7 +122,8 @@ public sealed class RunArguments
             trace,
             parallel > 0 ? parallel : Math.Min(seeds, Environment.ProcessorCount),
             !quiet,
-            settle);
+            settle,
+            lanes);
         return null;
     }
 

@@ -4,16 +4,14 @@ namespace Evernet.Sim.Engine;
 internal sealed class EventQueue
 {
     private SimEvent[] _heap = new SimEvent[1024];
-    private long _nextSeq;
 
     public int Count { get; private set; }
 
     public long PeekTime => Count == 0 ? long.MaxValue : _heap[0].Time;
 
-    /// <summary>Stamps the next sequence number and inserts.</summary>
-    public void Push(SimEvent e)
+    /// <summary>Inserts; the caller has stamped <see cref="SimEvent.Seq"/>.</summary>
+    public void Push(in SimEvent e)
     {
-        e.Seq = _nextSeq++;
         if (Count == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
         int i = Count++;
         while (i > 0)

@@ -9,7 +9,9 @@ internal enum SimEventKind : byte
 
 /// <summary>
 /// One scheduled happening. A struct so the queue holds events inline; <see cref="Data"/> is the datagram payload
-/// (Deliver) or the callback (Action). Ordered by time, then by <see cref="Seq"/>, which makes ties deterministic.
+/// (Deliver) or the callback (Action). Ordered by time, then by <see cref="Seq"/>, which makes ties deterministic: the
+/// pushing node's index and its own running count (<see cref="SimNode.NextEventSeq"/>), so the order of one node's
+/// simultaneous inputs does not depend on how other nodes' work was interleaved.
 /// </summary>
 internal struct SimEvent
 {

@@ -56,6 +56,14 @@ public sealed class SimNode
 
     internal int TimerGeneration;
     internal long ArmedAt = long.MaxValue;
+    /// <summary>The lane (thread) that processes this node's events.</summary>
+    internal Lane Lane = null!;
+    /// <summary>Loss, jitter and duplication of the datagrams this node sends, drawn in the order it sends them.</summary>
+    internal SeededRandom NetworkRandom = null!;
+    private long _eventCount;
+
+    /// <summary>Tie-break key of the next event this node pushes (see <see cref="SimEvent.Seq"/>).</summary>
+    internal long NextEventSeq() => ((long)(Index + 1) << 40) | ++_eventCount;
 
     public static string AddressOf(int index) => "sim:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

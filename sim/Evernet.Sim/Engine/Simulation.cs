@@ -14,20 +14,27 @@ namespace Evernet.Sim.Engine;
 /// <summary>
 /// The discrete-event engine: N real <see cref="GossipNode"/>s on one virtual clock, connected by a <see cref="NetworkModel"/>.
 /// After every input to a node it drains the node's datagrams (into the network) and events (into metrics and the
-/// trace), then re-arms the node's timer from NextTimeout. Single-threaded and deterministic: same setup, same trace.
+/// trace), then re-arms the node's timer from NextTimeout. Nodes are split over lanes (<see cref="LanePlan"/>); with
+/// more than one, the lanes process windows of virtual time on their own threads and meet between windows, where
+/// datagrams cross between lanes, core events reach the metrics, and scenario actions run. Same setup, same trace,
+/// for any number of lanes.
 /// </summary>
 public sealed class Simulation : IDisposable
 {
-    private const long SpinStepTicks = TimeSpan.TicksPerMillisecond;
-    private readonly EventQueue _queue = new();
-    private readonly SeededRandom _networkRandom;
+    private readonly EventQueue _actions = new();
     private readonly ISignatureVerifier _verifier;
     // One per simulation: a thousand nodes hold the same records, decoded once instead of once per node.
     private readonly ItemInterner _interner = new();
     private readonly ImmutableArray<PeerAddress> _memberSeeds;
     private readonly GatewayHost?[] _gatewayHosts;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
-    private bool _inputFromAttacker;
+    private readonly Lane[] _lanes;
+    private readonly LaneWorkers? _workers;
+    private readonly List<BufferedCoreEvent> _merged = [];
+    private long _actionSeq;
+    private long _actionsRun;
+    private Action<int, int, byte[]>? _deliveryTap;
+    private Action<int, Evernet.Gossip.View.GossipEvent>? _eventTap;
 
     public Simulation(SimulationSetup setup)
     {
@@ -37,16 +44,25 @@ public sealed class Simulation : IDisposable
         Options = setup.Options;
         Seed = setup.Seed;
         if (setup.Roles.Count != Topology.NodeCount) throw new ArgumentException("one role per node is needed");
-        _networkRandom = new SeededRandom(SeedDerivation.Derive(Seed, SeedDerivation.Network));
         ScenarioRandom = new SeededRandom(SeedDerivation.Derive(Seed, SeedDerivation.Scenario));
         Identities = new SimIdentities(Seed, setup.Roles);
         _verifier = SharedVerifier.Create();
-        Trace = new TraceRecorder(setup.TraceText);
+        Trace = new TraceRecorder(Topology.NodeCount, setup.TraceText);
+        // A readable trace is written in processing order: one lane.
+        Plan = setup.TraceText is null ? LanePlan.For(Network, setup.Roles, setup.Lanes) : LanePlan.Single(Topology.NodeCount);
+        _lanes = new Lane[Plan.Lanes];
+        for (int l = 0; l < _lanes.Length; l++)
+            _lanes[l] = new Lane(this, l, _lanes.Length, _lanes.Length == 1 ? Clock : new VirtualClock(), l == 0 ? Network.DefaultLane : Network.NewLane());
         Nodes = new SimNode[Topology.NodeCount];
         _gatewayHosts = new GatewayHost?[Topology.NodeCount];
         for (int i = 0; i < Nodes.Length; i++)
         {
-            Nodes[i] = new SimNode(i, setup.Roles[i], Identities.KeyOf(i), Identities.Certificates[i], new VirtualTimeProvider(Clock));
+            var lane = _lanes[Plan.LaneOf[i]];
+            Nodes[i] = new SimNode(i, setup.Roles[i], Identities.KeyOf(i), Identities.Certificates[i], new VirtualTimeProvider(lane.Clock))
+            {
+                Lane = lane,
+                NetworkRandom = new SeededRandom(SeedDerivation.Derive(Seed, SeedDerivation.Network, i)),
+            };
             if (setup.Roles[i] == NodeRole.Gateway)
                 _gatewayHosts[i] = new GatewayHost(i, SeedDerivation.Derive(Seed, SeedDerivation.Gateway, i));
         }
@@ -54,6 +70,7 @@ public sealed class Simulation : IDisposable
         GatewayIndices = gatewayIndices;
         _memberSeeds = gatewayIndices.Select(i => Nodes[i].Address).ToImmutableArray();
         Metrics = new MetricsCollector(this);
+        if (_lanes.Length > 1) _workers = new LaneWorkers(_lanes);
     }
 
     public SimulationSetup Setup { get; }
@@ -67,34 +84,60 @@ public sealed class Simulation : IDisposable
     public int[] GatewayIndices { get; }
     public MetricsCollector Metrics { get; }
     public TraceRecorder Trace { get; }
+    /// <summary>How the nodes are split over threads.</summary>
+    public LanePlan Plan { get; }
     /// <summary>Randomness for scenario decisions (which node crashes when), separate from the network's draws.</summary>
     public SeededRandom ScenarioRandom { get; }
     public long Now => Clock.NowTicks;
-    public long EventsProcessed { get; private set; }
+    public long EventsProcessed => _actionsRun + _lanes.Sum(l => l.EventsProcessed);
     /// <summary>Payload bytes the honest cores sent, by message type (the envelope's type byte; index 0: unparseable).</summary>
-    public long[] BytesByMessageType { get; } = new long[8];
-    public long StaleTimeouts { get; private set; }
+    public long[] BytesByMessageType
+    {
+        get
+        {
+            var total = new long[8];
+            foreach (var lane in _lanes)
+                for (int t = 0; t < total.Length; t++) total[t] += lane.BytesByMessageType[t];
+            return total;
+        }
+    }
+    public long StaleTimeouts => _lanes.Sum(l => l.StaleTimeouts);
     /// <summary>The core asked for a timeout at or before now right after HandleTimeout: a core defect, worked around.</summary>
-    public long TimeoutSpins { get; private set; }
+    public long TimeoutSpins => _lanes.Sum(l => l.TimeoutSpins);
     public long LastReachabilityChangeTicks { get; private set; }
-    /// <summary>Wall time spent inside the cores' HandleDatagram/HandleTimeout/Start/Publish (Stopwatch ticks).</summary>
-    public long CoreTimestampTicks { get; private set; }
-    public double CoreWallSeconds => CoreTimestampTicks / (double)Stopwatch.Frequency;
+    /// <summary>Wall time spent inside the cores' HandleDatagram/HandleTimeout/Start/Publish, summed over lanes.</summary>
+    public double CoreWallSeconds => _lanes.Sum(l => l.CoreTimestampTicks) / (double)Stopwatch.Frequency;
     public double WallSeconds => _wall.Elapsed.TotalSeconds;
 
-    /// <summary>Called with every datagram handed to a node (after it was processed): lets a scenario's eavesdropper capture.</summary>
-    public Action<int, int, byte[]>? DeliveryTap { get; set; }
+    /// <summary>Called with every datagram handed to a node (after it was processed): lets a scenario's eavesdropper capture. One lane only.</summary>
+    public Action<int, int, byte[]>? DeliveryTap
+    {
+        get => _deliveryTap;
+        set => _deliveryTap = RequireOneLane(value);
+    }
+
     /// <summary>Called every ~2 s of wall time while running.</summary>
     public Action<Simulation>? Progress { get; set; }
-    /// <summary>Called with every event a core emits (node index, event), after the metrics saw it: lets the traffic model replan like the daemon.</summary>
-    public Action<int, Evernet.Gossip.View.GossipEvent>? EventTap { get; set; }
+
+    /// <summary>Called with every event a core emits (node index, event), after the metrics saw it: lets the traffic model replan like the daemon. One lane only.</summary>
+    public Action<int, Evernet.Gossip.View.GossipEvent>? EventTap
+    {
+        get => _eventTap;
+        set => _eventTap = RequireOneLane(value);
+    }
+
+    internal bool BuffersCoreEvents => _lanes.Length > 1;
+    internal long NextActionTime => _actions.PeekTime;
 
     public GatewayHost? GatewayHostOf(int node) => _gatewayHosts[node];
+
+    private T? RequireOneLane<T>(T? tap) where T : class =>
+        tap is null || _lanes.Length == 1 ? tap : throw new InvalidOperationException("taps call scenario code from inside a node's input: run this scenario with one lane");
 
     // ---- scheduling -------------------------------------------------------------------------------------------------
 
     public void At(long ticks, Action action) =>
-        _queue.Push(new SimEvent { Time = Math.Max(ticks, Now), Kind = SimEventKind.Action, Data = action });
+        _actions.Push(new SimEvent { Time = Math.Max(ticks, Now), Seq = ++_actionSeq, Kind = SimEventKind.Action, Data = action });
 
     public void After(TimeSpan delay, Action action) => At(Now + delay.Ticks, action);
 
@@ -110,16 +153,41 @@ public sealed class Simulation : IDisposable
         At(firstTicks, Tick);
     }
 
+    /// <summary>
+    /// Runs every event up to <paramref name="endTicks"/>. Scenario actions run alone, before the nodes' events of the
+    /// same moment; between actions the lanes run in windows no longer than the lookahead.
+    /// </summary>
     public void RunUntil(long endTicks)
     {
         long nextProgressCheck = EventsProcessed + 4096;
         double lastProgress = _wall.Elapsed.TotalSeconds;
-        while (_queue.Count > 0 && _queue.PeekTime <= endTicks)
+        while (true)
         {
-            var e = _queue.Pop();
-            Clock.AdvanceTo(e.Time);
-            Dispatch(ref e);
-            if (++EventsProcessed >= nextProgressCheck)
+            long nextNodeEvent = long.MaxValue;
+            foreach (var lane in _lanes) nextNodeEvent = Math.Min(nextNodeEvent, lane.Queue.PeekTime);
+            long next = Math.Min(nextNodeEvent, _actions.PeekTime);
+            if (next > endTicks || next == long.MaxValue) break;
+            if (_actions.PeekTime == next)
+            {
+                SyncClocks(next);
+                var action = _actions.Pop();
+                ((Action)action.Data!)();
+                _actionsRun++;
+                DeliverOutboxes(long.MinValue);
+            }
+            else
+            {
+                long windowEnd = Math.Min(_actions.PeekTime, endTicks + 1);
+                if (_workers is not null)
+                {
+                    windowEnd = Math.Min(windowEnd, next + Plan.LookaheadTicks);
+                    _workers.RunWindow(windowEnd);
+                    DeliverOutboxes(windowEnd);
+                    FlushCoreEvents();
+                }
+                else _lanes[0].RunWindow(windowEnd);
+            }
+            if (EventsProcessed >= nextProgressCheck)
             {
                 nextProgressCheck = EventsProcessed + 4096;
                 if (Progress is not null && _wall.Elapsed.TotalSeconds - lastProgress >= 2)
@@ -129,7 +197,7 @@ public sealed class Simulation : IDisposable
                 }
             }
         }
-        if (endTicks > Now) Clock.AdvanceTo(endTicks);
+        if (endTicks > Now) SyncClocks(endTicks);
     }
 
     /// <summary>Runs until <paramref name="condition"/> holds (checked every <paramref name="checkEvery"/>) or the deadline; true if it held.</summary>
@@ -141,6 +209,54 @@ public sealed class Simulation : IDisposable
             if (condition()) return true;
         }
         return condition();
+    }
+
+    /// <summary>All clocks to one moment (between windows: every lane is at or before it).</summary>
+    private void SyncClocks(long ticks)
+    {
+        if (ticks > Clock.NowTicks) Clock.AdvanceTo(ticks);
+        foreach (var lane in _lanes)
+            if (lane.Clock != Clock && ticks > lane.Clock.NowTicks) lane.Clock.AdvanceTo(ticks);
+    }
+
+    /// <summary>Hands datagrams that crossed lanes to their lane; one that would arrive inside the window just run is an engine defect.</summary>
+    private void DeliverOutboxes(long windowEnd)
+    {
+        if (_lanes.Length == 1) return;
+        foreach (var from in _lanes)
+            for (int to = 0; to < _lanes.Length; to++)
+            {
+                var box = from.OutboxFor(to);
+                if (box.Count == 0) continue;
+                foreach (var e in box)
+                {
+                    if (e.Time < windowEnd)
+                        throw new SimulationException($"seed {Seed}: a datagram from lane {from.Index} to lane {to} arrives at {e.Time}, inside the window that ended at {windowEnd} (lookahead {Plan.LookaheadTicks} ticks)");
+                    _lanes[to].Queue.Push(e);
+                }
+                box.Clear();
+            }
+    }
+
+    /// <summary>The metrics see the lanes' core events in (time, node, order) order: the same for any number of lanes.</summary>
+    private void FlushCoreEvents()
+    {
+        foreach (var lane in _lanes)
+        {
+            if (lane.CoreEvents.Count == 0) continue;
+            _merged.AddRange(lane.CoreEvents);
+            lane.ClearCoreEvents();
+        }
+        if (_merged.Count == 0) return;
+        _merged.Sort(static (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Node != b.Node ? a.Node.CompareTo(b.Node) : a.Order.CompareTo(b.Order));
+        foreach (var e in _merged) OnCoreEvent(e.Node, e.Event, e.FromAttacker);
+        _merged.Clear();
+    }
+
+    internal void OnCoreEvent(int node, Evernet.Gossip.View.GossipEvent gossipEvent, bool fromAttacker)
+    {
+        Metrics.OnEvent(node, gossipEvent, fromAttacker);
+        _eventTap?.Invoke(node, gossipEvent);
     }
 
     // ---- node lifecycle ---------------------------------------------------------------------------------------------
@@ -164,8 +280,8 @@ public sealed class Simulation : IDisposable
         n.HasLeft = false;
         n.UpSinceTicks = Now;
         Trace.Note(Now, index, "start");
-        Guard(n, static c => c.Start());
-        AfterInput(n, afterTimeout: false);
+        n.Lane.Guard(n, static c => c.Start());
+        AfterSerialInput(n);
         var host = _gatewayHosts[index];
         if (host is not null) PublishSummary(index);
     }
@@ -187,8 +303,8 @@ public sealed class Simulation : IDisposable
         if (n.Core is null) return;
         n.HasLeft = true;
         Trace.Note(Now, index, "leave");
-        Guard(n, static c => c.Leave());
-        AfterInput(n, afterTimeout: false);
+        n.Lane.Guard(n, static c => c.Leave());
+        AfterSerialInput(n);
         int starts = n.Starts;
         After(stopAfter, () =>
         {
@@ -212,8 +328,15 @@ public sealed class Simulation : IDisposable
     {
         var n = Nodes[index];
         if (n.Core is null) return;
-        Guard(n, call);
-        AfterInput(n, afterTimeout: false);
+        n.Lane.Guard(n, call);
+        AfterSerialInput(n);
+    }
+
+    /// <summary>Drains a node after an input from a serial phase (a scenario action), where no lane is running.</summary>
+    private void AfterSerialInput(SimNode n)
+    {
+        n.Lane.AfterInput(n, afterTimeout: false);
+        if (BuffersCoreEvents) FlushCoreEvents();
     }
 
     // ---- gateway hosts ------------------------------------------------------------------------------------------------
@@ -228,9 +351,9 @@ public sealed class Simulation : IDisposable
         if (report is null) return -1;
         host.Published++;
         Trace.Note(Now, gateway, report.Uplink == UplinkState.Up ? "publish up" : "publish " + report.Uplink);
-        Guard(n, c => c.PublishGatewaySummary(report));
+        n.Lane.Guard(n, c => c.PublishGatewaySummary(report));
         Metrics.OnSummaryPublished(gateway);
-        AfterInput(n, afterTimeout: false);
+        AfterSerialInput(n);
         return Now;
     }
 
@@ -268,165 +391,16 @@ public sealed class Simulation : IDisposable
     /// <summary>Sends a datagram from <paramref name="physicalFrom"/> that the receiver sees as coming from <paramref name="claimedFrom"/>.</summary>
     public void Inject(int physicalFrom, int to, int claimedFrom, byte[] payload, bool fromAttacker)
     {
-        Nodes[physicalFrom].BytesSent += payload.Length;
-        Nodes[physicalFrom].DatagramsSent++;
-        Send(physicalFrom, to, claimedFrom, payload, fromAttacker);
-    }
-
-    // ---- the loop -----------------------------------------------------------------------------------------------------
-
-    private void Dispatch(ref SimEvent e)
-    {
-        switch (e.Kind)
-        {
-            case SimEventKind.Deliver:
-                Deliver(ref e);
-                break;
-            case SimEventKind.Timeout:
-                Timeout(ref e);
-                break;
-            case SimEventKind.Action:
-                ((Action)e.Data!)();
-                break;
-        }
-    }
-
-    private void Deliver(ref SimEvent e)
-    {
-        var n = Nodes[e.Node];
-        if (n.Core is null)
-        {
-            Network.CountDrop(DropReason.NodeDown);
-            return;
-        }
-        if (n.InputDelayTicks > 0 && !e.Deferred)
-        {
-            e.Deferred = true;
-            e.Time = Now + n.InputDelayTicks;
-            _queue.Push(e);
-            return;
-        }
-        var payload = (byte[])e.Data!;
-        Trace.Datagram(Now, e.From, e.Node, payload, e.FromAttacker);
-        _inputFromAttacker = e.FromAttacker;
-        var from = Nodes[e.From].Address;
-        long began = Stopwatch.GetTimestamp();
-        try
-        {
-            n.Core.HandleDatagram(from, payload);
-            CoreTimestampTicks += Stopwatch.GetTimestamp() - began;
-        }
-        catch (Exception ex)
-        {
-            throw new SimulationException($"seed {Seed}: node {n.Index} threw on a datagram from {e.From} at t={Now / (double)TimeSpan.TicksPerSecond:0.000}s", ex);
-        }
-        AfterInput(n, afterTimeout: false);
-        _inputFromAttacker = false;
-        DeliveryTap?.Invoke(e.Node, e.From, payload);
-    }
-
-    private void Timeout(ref SimEvent e)
-    {
-        var n = Nodes[e.Node];
-        if (n.Core is null || e.Generation != n.TimerGeneration)
-        {
-            StaleTimeouts++;
-            return;
-        }
-        if (n.InputDelayTicks > 0 && !e.Deferred)
-        {
-            e.Deferred = true;
-            e.Time = Now + n.InputDelayTicks;
-            _queue.Push(e);
-            return;
-        }
-        n.ArmedAt = long.MaxValue;
-        Trace.Timeout(Now, n.Index);
-        Guard(n, static c => c.HandleTimeout());
-        AfterInput(n, afterTimeout: true);
-    }
-
-    private void AfterInput(SimNode n, bool afterTimeout)
-    {
-        var core = n.Core;
-        if (core is null) return;
-        while (core.TryPollTransmit(out var transmit))
-        {
-            var payload = transmit.Payload;
-            n.BytesSent += payload.Length;
-            BytesByMessageType[payload.Length > 3 && payload[3] < BytesByMessageType.Length ? payload[3] : 0] += payload.Length;
-            n.DatagramsSent++;
-            int to = SimNode.ParseAddress(transmit.Destination.Value);
-            if (to < 0 || to >= Nodes.Length)
-            {
-                Network.CountDrop(DropReason.UnknownAddress);
-                continue;
-            }
-            Send(n.Index, to, n.Index, payload, n.Role == NodeRole.Uncertified);
-        }
-        while (core.TryPollEvent(out var gossipEvent))
-        {
-            if (gossipEvent is null) continue;
-            Trace.CoreEvent(Now, n.Index, gossipEvent);
-            Metrics.OnEvent(n.Index, gossipEvent, _inputFromAttacker);
-            EventTap?.Invoke(n.Index, gossipEvent);
-        }
-        Arm(n, afterTimeout);
-    }
-
-    private void Arm(SimNode n, bool afterTimeout)
-    {
-        var next = n.Core!.NextTimeout;
-        if (next is null)
-        {
-            if (n.ArmedAt != long.MaxValue)
-            {
-                n.TimerGeneration++;
-                n.ArmedAt = long.MaxValue;
-            }
-            return;
-        }
-        // The node's clock may be skewed: its deadline is in its own time.
-        long at = VirtualClock.ToTicks(next.Value) - n.Time.SkewTicks;
-        if (at <= Now)
-        {
-            if (afterTimeout)
-            {
-                TimeoutSpins++;
-                at = Now + SpinStepTicks;
-            }
-            else at = Now;
-        }
-        if (at == n.ArmedAt) return;
-        n.TimerGeneration++;
-        n.ArmedAt = at;
-        _queue.Push(new SimEvent { Time = at, Kind = SimEventKind.Timeout, Node = n.Index, Generation = n.TimerGeneration });
-    }
-
-    private void Send(int physicalFrom, int to, int claimedFrom, byte[] payload, bool fromAttacker)
-    {
-        if (Network.Transmit(physicalFrom, to, payload.Length, Now, _networkRandom, out long arrival) != DropReason.None) return;
-        _queue.Push(new SimEvent { Time = arrival, Kind = SimEventKind.Deliver, Node = to, From = claimedFrom, Data = payload, FromAttacker = fromAttacker });
-        if (Network.TryDuplicate(_networkRandom, out long extra))
-            _queue.Push(new SimEvent { Time = arrival + extra, Kind = SimEventKind.Deliver, Node = to, From = claimedFrom, Data = payload, FromAttacker = fromAttacker });
-    }
-
-    private void Guard(SimNode n, Action<GossipNode> call)
-    {
-        long began = Stopwatch.GetTimestamp();
-        try
-        {
-            call(n.Core!);
-            CoreTimestampTicks += Stopwatch.GetTimestamp() - began;
-        }
-        catch (Exception ex) when (ex is not SimulationException)
-        {
-            throw new SimulationException($"seed {Seed}: node {n.Index} threw at t={Now / (double)TimeSpan.TicksPerSecond:0.000}s", ex);
-        }
+        var sender = Nodes[physicalFrom];
+        sender.BytesSent += payload.Length;
+        sender.DatagramsSent++;
+        sender.Lane.Send(sender, to, claimedFrom, payload, fromAttacker);
+        DeliverOutboxes(long.MinValue);
     }
 
     public void Dispose()
     {
+        _workers?.Dispose();
         Trace.Dispose();
         Identities.Dispose();
     }

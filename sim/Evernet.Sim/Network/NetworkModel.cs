@@ -6,7 +6,9 @@ namespace Evernet.Sim.Network;
 /// The radio mesh between simulated nodes: an undirected graph of links with per-direction loss, latency, jitter and
 /// optional bandwidth. A datagram follows the shortest-latency path; every hop applies its own loss, latency, jitter and
 /// queue. Paths come from a per-source Dijkstra computed on first use and cached until the topology changes.
-/// Single-threaded: owned by one simulation engine.
+/// Owned by one simulation engine. Several threads may transmit at once, each through its own <see cref="NetworkLane"/>
+/// (path buffer and counters), as long as no link has a bandwidth limit (a link's queue is shared state) and nothing
+/// changes the links meanwhile; everything else is single-threaded.
 /// </summary>
 public sealed class NetworkModel
 {
@@ -15,7 +17,7 @@ public sealed class NetworkModel
     private readonly int[][] _adjacency;
     private readonly int[]?[] _predecessorLink;
     private readonly bool _complete;
-    private int[] _pathBuffer = new int[64];
+    private readonly List<NetworkLane> _lanes = [];
 
     public NetworkModel(int nodeCount, IReadOnlyList<Link> links, bool complete = false)
     {
@@ -42,7 +44,22 @@ public sealed class NetworkModel
         }
         _predecessorLink = new int[]?[nodeCount];
         _complete = complete && _links.Length == (long)nodeCount * (nodeCount - 1) / 2;
+        DefaultLane = NewLane();
     }
+
+    /// <summary>The lane of single-threaded callers (the overloads without a lane).</summary>
+    public NetworkLane DefaultLane { get; }
+
+    /// <summary>A path buffer and counters for one thread; the network's totals include it.</summary>
+    public NetworkLane NewLane()
+    {
+        var lane = new NetworkLane(Enum.GetValues<DropReason>().Length);
+        _lanes.Add(lane);
+        return lane;
+    }
+
+    /// <summary>Whether some link has a bandwidth limit (its queue makes transmissions depend on each other's order).</summary>
+    public bool HasQueues => _links.Any(l => l.BitsPerSecond > 0);
 
     public int NodeCount { get; }
     public int LinkCount => _links.Length;
@@ -55,12 +72,23 @@ public sealed class NetworkModel
     /// <summary>A bandwidth-limited link drops a datagram that would wait longer than this in its queue.</summary>
     public long QueueLimitTicks { get; set; } = 200 * TimeSpan.TicksPerMillisecond;
 
-    public long Sent { get; private set; }
-    public long Delivered { get; private set; }
-    public long HopsTraversed { get; private set; }
-    public long Duplicated { get; private set; }
-    public long Reordered { get; private set; }
-    public long[] DroppedByReason { get; } = new long[Enum.GetValues<DropReason>().Length];
+    public long Sent => _lanes.Sum(l => l.Sent);
+    public long Delivered => _lanes.Sum(l => l.Delivered);
+    public long HopsTraversed => _lanes.Sum(l => l.HopsTraversed);
+    public long Duplicated => _lanes.Sum(l => l.Duplicated);
+    public long Reordered => _lanes.Sum(l => l.Reordered);
+
+    /// <summary>Drops by <see cref="DropReason"/>, summed over lanes (a fresh array).</summary>
+    public long[] DroppedByReason
+    {
+        get
+        {
+            var total = new long[Enum.GetValues<DropReason>().Length];
+            foreach (var lane in _lanes)
+                for (int r = 0; r < total.Length; r++) total[r] += lane.DroppedByReason[r];
+            return total;
+        }
+    }
     /// <summary>Bumped on every change that can alter paths; lets callers cache reachability.</summary>
     public int TopologyVersion { get; private set; }
 
@@ -128,76 +156,81 @@ public sealed class NetworkModel
     /// Sends one datagram of <paramref name="bytes"/> at <paramref name="now"/>. Returns <see cref="DropReason.None"/> and
     /// the arrival time when it gets through. Random draws happen in a fixed order so a seed reproduces every outcome.
     /// </summary>
-    public DropReason Transmit(int from, int to, int bytes, long now, IRandomSource random, out long arrival)
+    public DropReason Transmit(int from, int to, int bytes, long now, IRandomSource random, out long arrival) =>
+        Transmit(DefaultLane, from, to, bytes, now, random, out arrival);
+
+    public DropReason Transmit(NetworkLane lane, int from, int to, int bytes, long now, IRandomSource random, out long arrival)
     {
-        Sent++;
+        lane.Sent++;
         arrival = now;
         if (from == to)
         {
-            Delivered++;
+            lane.Delivered++;
             return DropReason.None;
         }
-        int hops = CollectPath(from, to);
-        if (hops < 0) return Drop(DropReason.Unreachable);
+        int hops = CollectPath(lane, from, to);
+        if (hops < 0) return Drop(lane, DropReason.Unreachable);
         long t = now;
         int at = from;
         for (int h = hops - 1; h >= 0; h--)
         {
-            ref var link = ref _links[_pathBuffer[h]];
+            ref var link = ref _links[lane.Path[h]];
             bool forward = at == link.A;
             double loss = forward ? link.LossAtoB : link.LossBtoA;
-            if (loss > 0 && random.NextDouble() < loss) return Drop(DropReason.Loss);
+            if (loss > 0 && random.NextDouble() < loss) return Drop(lane, DropReason.Loss);
             if (link.BitsPerSecond > 0)
             {
                 long serialization = bytes * 8L * TimeSpan.TicksPerSecond / link.BitsPerSecond;
                 ref long busyUntil = ref forward ? ref link.BusyUntilAtoB : ref link.BusyUntilBtoA;
                 long start = Math.Max(t, busyUntil);
-                if (start - t > QueueLimitTicks) return Drop(DropReason.QueueFull);
+                if (start - t > QueueLimitTicks) return Drop(lane, DropReason.QueueFull);
                 busyUntil = start + serialization;
                 t = busyUntil;
             }
             t += link.LatencyTicks;
             if (link.JitterTicks > 0) t += (long)(random.NextDouble() * link.JitterTicks);
             at = link.Other(at);
-            HopsTraversed++;
+            lane.HopsTraversed++;
         }
         if (ReorderProbability > 0 && random.NextDouble() < ReorderProbability)
         {
             t += (long)(random.NextDouble() * ReorderMaxExtraTicks);
-            Reordered++;
+            lane.Reordered++;
         }
         arrival = t;
-        Delivered++;
+        lane.Delivered++;
         return DropReason.None;
     }
 
     /// <summary>Whether the network delivers a second copy, and its delay after the first; drawn after a delivery.</summary>
-    public bool TryDuplicate(IRandomSource random, out long extraDelay)
+    public bool TryDuplicate(IRandomSource random, out long extraDelay) => TryDuplicate(DefaultLane, random, out extraDelay);
+
+    public bool TryDuplicate(NetworkLane lane, IRandomSource random, out long extraDelay)
     {
         extraDelay = 0;
         if (DuplicateProbability <= 0 || random.NextDouble() >= DuplicateProbability) return false;
         extraDelay = 1 + (long)(random.NextDouble() * ReorderMaxExtraTicks);
-        Duplicated++;
+        lane.Duplicated++;
         return true;
     }
 
-    public void CountDrop(DropReason reason) => DroppedByReason[(int)reason]++;
+    public void CountDrop(DropReason reason) => DefaultLane.DroppedByReason[(int)reason]++;
 
-    private DropReason Drop(DropReason reason)
+    private static DropReason Drop(NetworkLane lane, DropReason reason)
     {
-        DroppedByReason[(int)reason]++;
+        lane.DroppedByReason[(int)reason]++;
         return reason;
     }
 
     /// <summary>Fills the path buffer with link indices from destination back to source; returns the hop count or -1.</summary>
-    private int CollectPath(int from, int to)
+    private int CollectPath(NetworkLane lane, int from, int to)
     {
         if (_complete)
         {
             int direct = FindLink(from, to);
             if (_links[direct].Up)
             {
-                _pathBuffer[0] = direct;
+                lane.Path[0] = direct;
                 return 1;
             }
         }
@@ -206,18 +239,22 @@ public sealed class NetworkModel
         int hops = 0;
         for (int v = to; v != from; v = _links[pred[v]].Other(v))
         {
-            if (hops == _pathBuffer.Length) Array.Resize(ref _pathBuffer, hops * 2);
-            _pathBuffer[hops++] = pred[v];
+            if (hops == lane.Path.Length) lane.GrowPath();
+            lane.Path[hops++] = pred[v];
         }
         return hops;
     }
 
+    /// <summary>
+    /// The cached shortest-path tree of a source. Two lanes may compute the same tree at once; both get the same
+    /// result, and the published array is complete before its reference is (Volatile).
+    /// </summary>
     private int[] Predecessors(int source)
     {
-        var cached = _predecessorLink[source];
+        var cached = Volatile.Read(ref _predecessorLink[source]);
         if (cached is not null) return cached;
         var pred = ShortestPathTree(source);
-        _predecessorLink[source] = pred;
+        Volatile.Write(ref _predecessorLink[source], pred);
         return pred;
     }
 

@@ -49,7 +49,8 @@ public static class ScenarioRunner
         options.ThrowIfInvalid();
         var summaryInterval = config.SummaryInterval ?? DefaultSummaryInterval;
         var duration = config.Duration ?? scenario.DefaultDuration(topology.Gateways.Length);
-        using var sim = new Simulation(new SimulationSetup(topology, options, seed, roles, summaryInterval, trace, config.WarmRestart));
+        int lanes = scenario.NeedsOneLane ? 1 : config.LanesFor(topology.NodeCount);
+        using var sim = new Simulation(new SimulationSetup(topology, options, seed, roles, summaryInterval, trace, config.WarmRestart, lanes));
         if (progress is not null)
         {
             long totalTicks = duration.Ticks;
@@ -94,6 +95,8 @@ public static class ScenarioRunner
         result.TraceRecords = sim.Trace.Records;
         result.WallSeconds = wall.Elapsed.TotalSeconds;
         result.Extras["core_wall_s"] = Math.Round(sim.CoreWallSeconds, 3);
+        result.Extras["lanes"] = sim.Plan.Lanes;
+        if (sim.Plan.Lanes > 1) result.Extras["lookahead_ms"] = sim.Plan.LookaheadTicks / (double)TimeSpan.TicksPerMillisecond;
         result.Extras["warmup_s"] = result.WarmupMs / 1000;
         // Process-wide: exact with --parallel 1, shared between seeds otherwise.
         result.Extras["gc_pause_s"] = Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 3);

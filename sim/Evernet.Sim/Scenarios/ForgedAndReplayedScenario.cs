@@ -16,6 +16,9 @@ namespace Evernet.Sim.Scenarios;
 /// </summary>
 public sealed class ForgedAndReplayedScenario : Scenario
 {
+    /// <summary>The eavesdropper captures from a delivery tap.</summary>
+    public override bool NeedsOneLane => true;
+
     private const int MaxCaptured = 4000;
     private readonly List<(int From, byte[] Payload)> _captured = new();
     private readonly long[] _sentByMode = new long[4];

@@ -25,6 +25,9 @@ public abstract class Scenario
     /// <summary>Called before the nodes start (to install eavesdroppers and the like).</summary>
     public virtual void Prepare(Simulation sim) { }
 
+    /// <summary>Scenarios whose code runs inside a node's input (taps) need all nodes on one lane (thread).</summary>
+    public virtual bool NeedsOneLane => this is Traffic.ITrafficScenario;
+
     public abstract void Schedule(Simulation sim, long startTicks, TimeSpan duration);
 
     /// <summary>Scenario-specific figures, added to the result after the run.</summary>

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Evernet.Gossip;
+using Evernet.Gossip.View;
+using Evernet.Sim.Network;
+using Evernet.Sim.Time;
+
+namespace Evernet.Sim.Engine;
+
+/// <summary>
+/// One share of the nodes (<see cref="LanePlan"/>) with its own event queue and clock. During a window a lane
+/// processes its nodes' deliveries and timeouts in time order and touches nothing another lane writes: datagrams for
+/// another lane go to an outbox (they cannot arrive inside the window: lookahead), core events for the metrics are
+/// buffered when lanes run on several threads. With one lane the engine behaves as a plain sequential simulator.
+/// </summary>
+internal sealed class Lane
+{
+    private const long SpinStepTicks = TimeSpan.TicksPerMillisecond;
+    private readonly Simulation _sim;
+    private readonly List<SimEvent>[] _outboxes;
+    private readonly List<BufferedCoreEvent> _coreEvents = [];
+    private bool _inputFromAttacker;
+
+    public Lane(Simulation sim, int index, int lanes, VirtualClock clock, NetworkLane network)
+    {
+        _sim = sim;
+        Index = index;
+        Clock = clock;
+        Network = network;
+        _outboxes = new List<SimEvent>[lanes];
+        for (int i = 0; i < lanes; i++) _outboxes[i] = [];
+    }
+
+    public int Index { get; }
+    public VirtualClock Clock { get; }
+    public NetworkLane Network { get; }
+    public EventQueue Queue { get; } = new();
+    public long Now => Clock.NowTicks;
+    public long EventsProcessed { get; private set; }
+    public long StaleTimeouts { get; private set; }
+    public long TimeoutSpins { get; private set; }
+    public long CoreTimestampTicks { get; private set; }
+    public long[] BytesByMessageType { get; } = new long[8];
+    public IReadOnlyList<BufferedCoreEvent> CoreEvents => _coreEvents;
+    public List<SimEvent> OutboxFor(int lane) => _outboxes[lane];
+    public void ClearCoreEvents() => _coreEvents.Clear();
+
+    /// <summary>Processes every event before <paramref name="windowEnd"/> (and before the next scenario action).</summary>
+    public void RunWindow(long windowEnd)
+    {
+        while (Queue.Count > 0)
+        {
+            long next = Queue.PeekTime;
+            if (next >= windowEnd || next >= _sim.NextActionTime) break;
+            var e = Queue.Pop();
+            Clock.AdvanceTo(e.Time);
+            if (e.Kind == SimEventKind.Deliver) Deliver(ref e);
+            else Timeout(ref e);
+            EventsProcessed++;
+        }
+    }
+
+    public void Push(in SimEvent e)
+    {
+        int lane = _sim.Nodes[e.Node].Lane.Index;
+        if (lane == Index) Queue.Push(e);
+        else _outboxes[lane].Add(e);
+    }
+
+    private void Deliver(ref SimEvent e)
+    {
+        var n = _sim.Nodes[e.Node];
+        if (n.Core is null)
+        {
+            Network.CountDrop(DropReason.NodeDown);
+            return;
+        }
+        if (n.InputDelayTicks > 0 && !e.Deferred)
+        {
+            e.Deferred = true;
+            e.Time = Now + n.InputDelayTicks;
+            Queue.Push(e);
+            return;
+        }
+        var payload = (byte[])e.Data!;
+        _sim.Trace.Datagram(Now, e.From, e.Node, payload, e.FromAttacker);
+        _inputFromAttacker = e.FromAttacker;
+        var from = _sim.Nodes[e.From].Address;
+        long began = Stopwatch.GetTimestamp();
+        try
+        {
+            n.Core.HandleDatagram(from, payload);
+            CoreTimestampTicks += Stopwatch.GetTimestamp() - began;
+        }
+        catch (Exception ex)
+        {
+            throw new SimulationException($"seed {_sim.Seed}: node {n.Index} threw on a datagram from {e.From} at t={Now / (double)TimeSpan.TicksPerSecond:0.000}s", ex);
+        }
+        AfterInput(n, afterTimeout: false);
+        _inputFromAttacker = false;
+        _sim.DeliveryTap?.Invoke(e.Node, e.From, payload);
+    }
+
+    private void Timeout(ref SimEvent e)
+    {
+        var n = _sim.Nodes[e.Node];
+        if (n.Core is null || e.Generation != n.TimerGeneration)
+        {
+            StaleTimeouts++;
+            return;
+        }
+        if (n.InputDelayTicks > 0 && !e.Deferred)
+        {
+            e.Deferred = true;
+            e.Time = Now + n.InputDelayTicks;
+            Queue.Push(e);
+            return;
+        }
+        n.ArmedAt = long.MaxValue;
+        _sim.Trace.Timeout(Now, n.Index);
+        Guard(n, static c => c.HandleTimeout());
+        AfterInput(n, afterTimeout: true);
+    }
+
+    /// <summary>Drains what a node produced after an input: datagrams into the network, events to metrics and trace; re-arms its timer.</summary>
+    public void AfterInput(SimNode n, bool afterTimeout)
+    {
+        var core = n.Core;
+        if (core is null) return;
+        while (core.TryPollTransmit(out var transmit))
+        {
+            var payload = transmit.Payload;
+            n.BytesSent += payload.Length;
+            BytesByMessageType[payload.Length > 3 && payload[3] < BytesByMessageType.Length ? payload[3] : 0] += payload.Length;
+            n.DatagramsSent++;
+            int to = SimNode.ParseAddress(transmit.Destination.Value);
+            if (to < 0 || to >= _sim.Nodes.Length)
+            {
+                Network.CountDrop(DropReason.UnknownAddress);
+                continue;
+            }
+            Send(n, to, n.Index, payload, n.Role == NodeRole.Uncertified);
+        }
+        while (core.TryPollEvent(out var gossipEvent))
+        {
+            if (gossipEvent is null) continue;
+            _sim.Trace.CoreEvent(Now, n.Index, gossipEvent);
+            if (_sim.BuffersCoreEvents) _coreEvents.Add(new BufferedCoreEvent(Now, n.Index, _coreEvents.Count, gossipEvent, _inputFromAttacker));
+            else _sim.OnCoreEvent(n.Index, gossipEvent, _inputFromAttacker);
+        }
+        Arm(n, afterTimeout);
+    }
+
+    private void Arm(SimNode n, bool afterTimeout)
+    {
+        var next = n.Core!.NextTimeout;
+        if (next is null)
+        {
+            if (n.ArmedAt != long.MaxValue)
+            {
+                n.TimerGeneration++;
+                n.ArmedAt = long.MaxValue;
+            }
+            return;
+        }
+        // The node's clock may be skewed: its deadline is in its own time.
+        long at = VirtualClock.ToTicks(next.Value) - n.Time.SkewTicks;
+        if (at <= Now)
+        {
+            if (afterTimeout)
+            {
+                TimeoutSpins++;
+                at = Now + SpinStepTicks;
+            }
+            else at = Now;
+        }
+        if (at == n.ArmedAt) return;
+        n.TimerGeneration++;
+        n.ArmedAt = at;
+        Queue.Push(new SimEvent { Time = at, Seq = n.NextEventSeq(), Kind = SimEventKind.Timeout, Node = n.Index, Generation = n.TimerGeneration });
+    }
+
+    /// <summary>Sends from <paramref name="physical"/>, seen by the receiver as coming from <paramref name="claimedFrom"/>.</summary>
+    public void Send(SimNode physical, int to, int claimedFrom, byte[] payload, bool fromAttacker)
+    {
+        var random = physical.NetworkRandom;
+        if (_sim.Network.Transmit(Network, physical.Index, to, payload.Length, Now, random, out long arrival) != DropReason.None) return;
+        Push(new SimEvent { Time = arrival, Seq = physical.NextEventSeq(), Kind = SimEventKind.Deliver, Node = to, From = claimedFrom, Data = payload, FromAttacker = fromAttacker });
+        if (_sim.Network.TryDuplicate(Network, random, out long extra))
+            Push(new SimEvent { Time = arrival + extra, Seq = physical.NextEventSeq(), Kind = SimEventKind.Deliver, Node = to, From = claimedFrom, Data = payload, FromAttacker = fromAttacker });
+    }
+
+    public void Guard(SimNode n, Action<GossipNode> call)
+    {
+        long began = Stopwatch.GetTimestamp();
+        try
+        {
+            call(n.Core!);
+            CoreTimestampTicks += Stopwatch.GetTimestamp() - began;
+        }
+        catch (Exception ex) when (ex is not SimulationException)
+        {
+            throw new SimulationException($"seed {_sim.Seed}: node {n.Index} threw at t={Now / (double)TimeSpan.TicksPerSecond:0.000}s", ex);
+        }
+    }
+}
+
+/// <summary>A core event held until the lanes meet, then handed to the metrics in (time, node, order) order.</summary>
+internal readonly record struct BufferedCoreEvent(long Time, int Node, int Order, GossipEvent Event, bool FromAttacker);
