@@ -15,11 +15,14 @@ namespace Evernet.Gossip;
 public sealed partial class GossipNode
 {
     private const int DigestEntriesPerChunk = 48;
-    private const int RepliedExchangesKept = 64;
-    private readonly Queue<(ulong, uint)> _repliedOrder = new();
-    private readonly HashSet<(ulong, uint)> _replied = new();
+    private const int RepliedExchangesKept = 256;
+    private readonly Queue<(ulong, uint, ulong)> _repliedOrder = new();
+    private readonly HashSet<(ulong, uint, ulong)> _replied = new();
+    private static readonly TimeSpan CatchUpInterval = TimeSpan.FromSeconds(5);
     private uint _exchangeId;
     private int _pushPullRound;
+    // Anti-entropy brought news or found our state different since the last exchange: we are behind, pull again soon.
+    private bool _catchingUp;
 
     private void OnPushPullTimer(long now)
     {
@@ -28,7 +31,16 @@ public sealed partial class GossipNode
         // instead of waiting for piggybacked records to trickle in, and the third repairs what the epidemic of the
         // other joins missed (pulled records are not gossiped again, see ApplyItem). Only three, because when a whole
         // mesh cold-starts at once (power cut) every node pulls everything.
-        var interval = _pushPullRound switch { 1 => TimeSpan.FromSeconds(2), 2 => TimeSpan.FromSeconds(8), 3 => TimeSpan.FromSeconds(15), _ => _options.PushPullInterval };
+        // Later, a node that is still learning from anti-entropy (it missed records of the cold start's epidemic) pulls
+        // again after CatchUpInterval instead of waiting a whole PushPullInterval.
+        var interval = _pushPullRound switch
+        {
+            1 => TimeSpan.FromSeconds(2),
+            2 => TimeSpan.FromSeconds(8),
+            3 => TimeSpan.FromSeconds(15),
+            _ => _catchingUp ? CatchUpInterval : _options.PushPullInterval,
+        };
+        _catchingUp = false;
         _timers.Arm(now + Math.Min(interval.Ticks, _options.PushPullInterval.Ticks), TimerKind.PushPull);
         PeerAddress? partner = null;
         if (_pushPullRound % 3 == 0) partner = RandomDownMember();
@@ -38,7 +50,7 @@ public sealed partial class GossipNode
             if (_sample.Count == 1 && _runtime.TryGetValue(_sample[0], out var rt)) partner = rt.Address;
         }
         if (partner is null && (_seeds.Length > 0 || _candidates.Count > 0)) partner = RandomSeedOrCandidate();
-        if (partner is { } p && p.Value is not null) StartExchange(p);
+        if (partner is { } p && p.Value is not null) StartExchange(p, wholeDigest: _pushPullRound == 1);
     }
 
     private PeerAddress? RandomDownMember()
@@ -57,32 +69,68 @@ public sealed partial class GossipNode
         return i < _seeds.Length ? _seeds[i] : _candidates[i - _seeds.Length];
     }
 
-    private void StartExchange(PeerAddress partner)
+    /// <summary>
+    /// An exchange starts with range hashes: in a converged mesh the partner finds every range equal and nothing more
+    /// is sent (at a thousand members the full digest was 21 datagrams each way, 40 % of all gossip bytes). The first
+    /// exchanges after start send the whole digest: a joiner differs everywhere, and the hashes would cost it a round trip.
+    /// </summary>
+    private void StartExchange(PeerAddress partner, bool wholeDigest)
     {
         _counters.PushPullExchanges++;
-        SendDigest(partner, ++_exchangeId, isReply: false);
-    }
-
-    private void SendDigest(PeerAddress to, uint exchangeId, bool isReply)
-    {
-        var chunks = Digest.Chunk(Digest.Build(_state), DigestEntriesPerChunk);
-        for (int i = 0; i < chunks.Count; i++)
+        uint exchangeId = ++_exchangeId;
+        if (wholeDigest)
         {
-            var (start, end, entries) = chunks[i];
-            Send(to, new PushPullDigest(Id.ShortId, exchangeId, isReply, (ushort)i, (ushort)chunks.Count, start, end, [.. entries]), fill: false);
+            SendDigest(partner, exchangeId, isReply: false);
+            return;
+        }
+        var ranges = Digest.Ranges(Digest.Chunk(Digest.Build(_state), DigestEntriesPerChunk));
+        for (int i = 0; i < ranges.Count; i += WireLimits.MaxSummaryRangesPerMessage)
+        {
+            int n = Math.Min(WireLimits.MaxSummaryRangesPerMessage, ranges.Count - i);
+            Send(partner, new PushPullSummary(Id.ShortId, exchangeId, [.. ranges.GetRange(i, n)]), fill: false);
         }
     }
 
+    /// <summary>Every range that differs from ours starts an ordinary digest exchange for that range alone.</summary>
+    private void HandleSummary(PeerAddress from, PushPullSummary summary)
+    {
+        foreach (var range in summary.Ranges)
+        {
+            if (range.Start > range.End) continue;
+            var (count, hash) = Digest.Summarize(_state, range.Start, range.End);
+            if (count == range.Count && hash == range.Hash) continue;
+            _counters.PushPullRangesDiffering++;
+            _catchingUp = true;
+            SendDigest(from, summary.ExchangeId, isReply: false, range.Start, range.End);
+        }
+    }
+
+    private void SendDigest(PeerAddress to, uint exchangeId, bool isReply, ulong start = 0, ulong end = ulong.MaxValue)
+    {
+        var chunks = Digest.Chunk(Digest.Build(_state, start, end), DigestEntriesPerChunk, start, end);
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            var (chunkStart, chunkEnd, entries) = chunks[i];
+            Send(to, new PushPullDigest(Id.ShortId, exchangeId, isReply, (ushort)i, (ushort)chunks.Count, chunkStart, chunkEnd, [.. entries]), fill: false);
+        }
+    }
+
+    /// <summary>
+    /// Sends what the peer lacks in the chunk's range and, unless the chunk is a reply, our own entries for the same
+    /// range (once per exchange and range): together the chunks of a digest cover all origins, so this answers a
+    /// whole digest with a whole digest, and a one-range request with that range.
+    /// </summary>
     private void HandleDigest(PeerAddress from, PushPullDigest digest)
     {
         if (digest.RangeStart > digest.RangeEnd) return;
         var missing = Digest.Missing(_state, digest.RangeStart, digest.RangeEnd, digest.Entries);
         SendItems(from, missing, digest.ExchangeId);
-        if (!digest.IsReply && _replied.Add((digest.Sender, digest.ExchangeId)))
+        var key = (digest.Sender, digest.ExchangeId, digest.RangeStart);
+        if (!digest.IsReply && _replied.Add(key))
         {
-            _repliedOrder.Enqueue((digest.Sender, digest.ExchangeId));
+            _repliedOrder.Enqueue(key);
             if (_repliedOrder.Count > RepliedExchangesKept) _replied.Remove(_repliedOrder.Dequeue());
-            SendDigest(from, digest.ExchangeId, isReply: true);
+            SendDigest(from, digest.ExchangeId, isReply: true, digest.RangeStart, digest.RangeEnd);
         }
     }
 
@@ -110,21 +158,31 @@ public sealed partial class GossipNode
         if (batch.Count > 0) Send(to, new PushPullRecords(Id.ShortId, exchangeId, [.. batch]), fill: false);
     }
 
-    /// <summary>Introduce ourselves to a seed or candidate: our record first (admission), then our digest (pull the rest).</summary>
-    private void SendJoin(PeerAddress to)
+    /// <summary>Introduce ourselves to a seed or candidate: our record first (admission), then (if <paramref name="pull"/>) our digest, to pull the rest.</summary>
+    private void SendJoin(PeerAddress to, bool pull = true)
     {
         if (_selfRecord is null) return;
         var items = new List<IGossipItem> { _selfRecord };
         if (_selfSummary is not null) items.Add(_selfSummary);
         SendItems(to, items, ++_exchangeId);
-        SendDigest(to, _exchangeId, isReply: false);
+        if (pull) SendDigest(to, _exchangeId, isReply: false);
     }
 
+    /// <summary>
+    /// Every seed and candidate learns our record, but the whole state is pulled from one of them: each pull returns
+    /// every record the seed holds, and when a mesh cold-starts (a power cut) every node joins at once, so pulling from
+    /// all three gateways tripled the heaviest traffic of the start. The first push-pull exchange (2 s later) and the
+    /// join retry cover a lost pull.
+    /// </summary>
     private void ContactSeeds()
     {
+        var targets = new List<PeerAddress>(_seeds.Length + _candidates.Count);
         foreach (var seed in _seeds)
-            if (!IsOwnAddress(seed)) SendJoin(seed);
-        foreach (var c in _candidates) SendJoin(c);
+            if (!IsOwnAddress(seed)) targets.Add(seed);
+        targets.AddRange(_candidates);
+        if (targets.Count == 0) return;
+        int puller = _random.Next(targets.Count);
+        for (int i = 0; i < targets.Count; i++) SendJoin(targets[i], pull: i == puller);
     }
 
     private bool IsOwnAddress(PeerAddress a) => _addresses.Contains(a.Value);

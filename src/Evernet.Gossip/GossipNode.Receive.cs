@@ -22,6 +22,12 @@ public sealed partial class GossipNode
     public void HandleDatagram(PeerAddress from, ReadOnlySpan<byte> datagram)
     {
         if (!_started || _stopped) return;
+        Receive(from, datagram);
+        DropObsoleteTimers();
+    }
+
+    private void Receive(PeerAddress from, ReadOnlySpan<byte> datagram)
+    {
         _counters.DatagramsIn++;
         _counters.BytesIn += datagram.Length;
         if (datagram.Length > WireLimits.MaxDatagram)
@@ -66,6 +72,7 @@ public sealed partial class GossipNode
             case Nack nack: HandleNack(nack); break;
             case GossipPush gossip: HandleGossip(gossip, senderKnown); break;
             case PushPullDigest digest: HandleDigest(from, digest); break;
+            case PushPullSummary summary: HandleSummary(from, summary); break;
             case PushPullRecords records: ApplyItems(records.Items, records.Sender, antiEntropy: true); break;
         }
     }
@@ -119,7 +126,8 @@ public sealed partial class GossipNode
     private void ApplyItems(ImmutableArray<IGossipItem> items, ulong fromShort, bool antiEntropy = false)
     {
         if (items.IsDefaultOrEmpty) return;
-        foreach (var item in items) ApplyItem(item, fromShort, out _, antiEntropy);
+        foreach (var item in items)
+            if (ApplyItem(item, fromShort, out _, antiEntropy) == ItemResult.Accepted && antiEntropy) _catchingUp = true;
     }
 
     /// <summary>Verifies and merges one item. <paramref name="urgentChange"/>: a gateway summary whose uplink state (or drain) changed.</summary>

@@ -52,6 +52,9 @@ public sealed class WireCodecProperties
             case PushPullDigest d:
                 rule += d.Entries.Sum(WireCodec.MeasureDigestEntry) + WireCodec.ItemArrayHeaderGrowth(d.Entries.Length);
                 break;
+            case PushPullSummary s:
+                rule += s.Ranges.Sum(WireCodec.MeasureDigestRange) + WireCodec.ItemArrayHeaderGrowth(s.Ranges.Length);
+                break;
             case Nack:
                 break;
             default:

@@ -66,7 +66,7 @@ public sealed class WireCodecTests(ITestOutputHelper output)
         Assert.Equal(Wire.DecodeError.UnsupportedVersion, DecodeError([0x45, 0x47, 0x02, 0x04, 0x92, 0x01, 0x02]));
         Assert.Equal(Wire.DecodeError.UnsupportedVersion, DecodeError([0x45, 0x47, 0x00, 0x04]));
         Assert.Equal(Wire.DecodeError.UnknownMessageType, DecodeError([0x45, 0x47, 0x01, 0x00, 0x92, 0x01, 0x02]));
-        Assert.Equal(Wire.DecodeError.UnknownMessageType, DecodeError([0x45, 0x47, 0x01, 0x08, 0x92, 0x01, 0x02]));
+        Assert.Equal(Wire.DecodeError.UnknownMessageType, DecodeError([0x45, 0x47, 0x01, 0x09, 0x92, 0x01, 0x02]));
         Assert.Equal(Wire.DecodeError.TooLarge, DecodeError([.. nack, .. new byte[WireLimits.MaxDatagram + 1 - nack.Length]]));
         Assert.Equal(Wire.DecodeError.TrailingBytes, DecodeError([.. nack, 0x00]));
     }
@@ -176,6 +176,25 @@ public sealed class WireCodecTests(ITestOutputHelper output)
         Check(new PushPullDigest(1, 2, false, 0, 1, 5, 4, []), Wire.DecodeError.InvalidValue);
         Check(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry with { Origin = 1, Version = 1 }, 65).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
         Assert.True(WireCodec.TryEncode(new PushPullDigest(1, 2, true, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry, 64).ToImmutableArray()), out byte[]? full));
+        Assert.True(full.Length <= WireLimits.MaxDatagram);
+    }
+
+    [Fact]
+    public void Summary_bounds_are_enforced_on_both_sides()
+    {
+        var widest = new DigestRange(ulong.MaxValue - 1, ulong.MaxValue, uint.MaxValue, ulong.MaxValue);
+        void Check(PushPullSummary summary, DecodeError expected)
+        {
+            Assert.Equal(expected, WireCodec.Validate(summary));
+            Assert.False(WireCodec.TryEncode(summary, out byte[]? _));
+            var buffer = new byte[4096];
+            int length = WireCodec.EncodeUnchecked(summary, buffer);
+            Assert.Equal(expected, DecodeError(buffer[..length]));
+        }
+        Check(new PushPullSummary(1, 2, [widest with { Start = 5, End = 4 }]), Wire.DecodeError.InvalidValue);
+        Check(new PushPullSummary(1, 2, Enumerable.Repeat(widest, WireLimits.MaxSummaryRangesPerMessage + 1).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
+        // The most ranges of the widest encoding still fit one datagram.
+        Assert.True(WireCodec.TryEncode(new PushPullSummary(ulong.MaxValue, uint.MaxValue, Enumerable.Repeat(widest, WireLimits.MaxSummaryRangesPerMessage).ToImmutableArray()), out byte[]? full));
         Assert.True(full.Length <= WireLimits.MaxDatagram);
     }
 

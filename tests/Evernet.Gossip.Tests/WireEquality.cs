@@ -39,6 +39,9 @@ internal static class WireEquality
                 return Normalize(x.Entries).SequenceEqual(Normalize(y.Entries)) ? null : "Digest.Entries";
             case (PushPullRecords x, PushPullRecords y):
                 return x.ExchangeId != y.ExchangeId ? "Records.ExchangeId" : Items(x.Items, y.Items);
+            case (PushPullSummary x, PushPullSummary y):
+                if (x.ExchangeId != y.ExchangeId) return "Summary.ExchangeId";
+                return Normalize(x.Ranges).SequenceEqual(Normalize(y.Ranges)) ? null : "Summary.Ranges";
             default:
                 return "unknown message type";
         }

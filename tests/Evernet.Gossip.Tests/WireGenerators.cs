@@ -154,6 +154,15 @@ public static class WireGenerators
         from version in UInt64
         select new DigestEntry(origin, (GossipItemKind)kind, version);
 
+    private static readonly Gen<DigestRange> DigestRanges =
+        from bounds in Gen.ArrayOf(UInt64, 2)
+        from inverted in Gen.Frequency((40, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from count in UInt32
+        from hash in UInt64
+        let start = inverted == (bounds[0] <= bounds[1]) ? bounds[1] : bounds[0]
+        let end = inverted == (bounds[0] <= bounds[1]) ? bounds[0] : bounds[1]
+        select new DigestRange(start, end, count, hash);
+
     public static readonly Gen<Message> Messages = Gen.OneOf(
         from sender in UInt64 from seq in UInt32 from target in UInt64 from known in UInt64 from items in ItemLists
         select (Message)new Ping(sender, seq, target, known, items),
@@ -176,7 +185,12 @@ public static class WireGenerators
         from entries in Gen.ArrayOf(DigestEntries, entryCount)
         select (Message)new PushPullDigest(sender, exchange, reply, (ushort)index, count, rangeStart, rangeEnd, entries.ToImmutableArray()),
         from sender in UInt64 from exchange in UInt32 from items in ItemLists
-        select (Message)new PushPullRecords(sender, exchange, items));
+        select (Message)new PushPullRecords(sender, exchange, items),
+        from sender in UInt64 from exchange in UInt32
+        from rangeCount in Gen.Frequency((6, Gen.Choose(0, 12)), (3, Gen.Choose(13, 32)), (1, Gen.Choose(33, 36)))
+        from ranges in Gen.ArrayOf(DigestRanges, rangeCount)
+        select (Message)new PushPullSummary(sender, exchange, ranges.ToImmutableArray()));
+
 
     /// <summary>Encodings of valid messages that fit a datagram.</summary>
     public static readonly Gen<byte[]> ValidEncodings =

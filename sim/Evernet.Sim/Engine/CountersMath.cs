@@ -16,6 +16,7 @@ internal static class CountersMath
         total.ProbesSent += more.ProbesSent;
         total.IndirectProbesSent += more.IndirectProbesSent;
         total.PushPullExchanges += more.PushPullExchanges;
+        total.PushPullRangesDiffering += more.PushPullRangesDiffering;
         total.UrgentPushes += more.UrgentPushes;
         total.GatewayFailovers += more.GatewayFailovers;
         for (int i = 0; i < total.RejectsByReason.Length; i++) total.RejectsByReason[i] += more.RejectsByReason[i];

@@ -39,13 +39,23 @@ internal sealed class Lane
     public long StaleTimeouts { get; private set; }
     public long TimeoutSpins { get; private set; }
     public long CoreTimestampTicks { get; private set; }
-    public long[] BytesByMessageType { get; } = new long[8];
+    public long[] BytesByMessageType { get; } = new long[9];
     public IReadOnlyList<BufferedCoreEvent> CoreEvents => _coreEvents;
     public List<SimEvent> OutboxFor(int lane) => _outboxes[lane];
     public void ClearCoreEvents() => _coreEvents.Clear();
 
     /// <summary>Processes every event before <paramref name="windowEnd"/> (and before the next scenario action).</summary>
     public void RunWindow(long windowEnd)
+    {
+        long began = Stopwatch.GetTimestamp();
+        RunEvents(windowEnd);
+        BusyTicks += Stopwatch.GetTimestamp() - began;
+    }
+
+    /// <summary>Stopwatch ticks spent processing windows (the lanes' balance).</summary>
+    public long BusyTicks { get; private set; }
+
+    private void RunEvents(long windowEnd)
     {
         while (Queue.Count > 0)
         {

@@ -41,7 +41,7 @@ public sealed class LanePlan
         int n = network.NodeCount;
         if (lanes <= 1 || n < 4 * lanes || network.HasQueues) return Single(n);
         var weight = new double[n];
-        for (int i = 0; i < n; i++) weight[i] = roles[i] == NodeRole.Gateway ? Math.Max(1, n / 20.0) : 1;
+        for (int i = 0; i < n; i++) weight[i] = roles[i] == NodeRole.Gateway ? Math.Max(1, n / 40.0) : 1;
         double total = weight.Sum();
         foreach (var thresholdMs in ThresholdsMs)
         {

@@ -18,6 +18,11 @@ internal sealed class LaneWorkers : IDisposable
     private int _sleepers;
     private volatile bool _stopping;
 
+    /// <summary>Windows run so far.</summary>
+    public long Windows { get; private set; }
+    /// <summary>Stopwatch ticks lane 0's thread waited for the others after finishing its share of a window.</summary>
+    public long WaitTicks { get; private set; }
+
     public LaneWorkers(Lane[] lanes)
     {
         _lanes = lanes;
@@ -34,6 +39,22 @@ internal sealed class LaneWorkers : IDisposable
     /// <summary>Runs every lane up to <paramref name="windowEnd"/>; returns when all are done (rethrows a lane's failure).</summary>
     public void RunWindow(long windowEnd)
     {
+        long windowBegan = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            RunWindowOnAllLanes(windowEnd);
+        }
+        finally
+        {
+            InWindowTicks += System.Diagnostics.Stopwatch.GetTimestamp() - windowBegan;
+        }
+    }
+
+    /// <summary>Stopwatch ticks between the start and the end of windows (the rest of a run is serial).</summary>
+    public long InWindowTicks { get; private set; }
+
+    private void RunWindowOnAllLanes(long windowEnd)
+    {
         _windowEnd = windowEnd;
         Volatile.Write(ref _pending, _threads.Length);
         Interlocked.Increment(ref _phase);
@@ -47,8 +68,14 @@ internal sealed class LaneWorkers : IDisposable
         {
             _failures[0] = ex;
         }
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+        Windows++;
+        if (Volatile.Read(ref _pending) > 0)
+        {
+            long began = System.Diagnostics.Stopwatch.GetTimestamp();
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            WaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - began;
+        }
         foreach (var failure in _failures)
             if (failure is not null)
             {

@@ -95,7 +95,7 @@ public sealed class Simulation : IDisposable
     {
         get
         {
-            var total = new long[8];
+            var total = new long[9];
             foreach (var lane in _lanes)
                 for (int t = 0; t < total.Length; t++) total[t] += lane.BytesByMessageType[t];
             return total;
@@ -108,6 +108,11 @@ public sealed class Simulation : IDisposable
     /// <summary>Wall time spent inside the cores' HandleDatagram/HandleTimeout/Start/Publish, summed over lanes.</summary>
     public double CoreWallSeconds => _lanes.Sum(l => l.CoreTimestampTicks) / (double)Stopwatch.Frequency;
     public double WallSeconds => _wall.Elapsed.TotalSeconds;
+    /// <summary>Windows the lanes ran on their threads, and how long the first lane waited for the others in them.</summary>
+    public (long Windows, double WaitSeconds, double InWindowSeconds) LaneSync => _workers is null ? (0, 0, 0)
+        : (_workers.Windows, _workers.WaitTicks / (double)Stopwatch.Frequency, _workers.InWindowTicks / (double)Stopwatch.Frequency);
+    /// <summary>Wall seconds each lane spent processing its events.</summary>
+    public double[] LaneBusySeconds => _lanes.Select(l => l.BusyTicks / (double)Stopwatch.Frequency).ToArray();
 
     /// <summary>Called with every datagram handed to a node (after it was processed): lets a scenario's eavesdropper capture. One lane only.</summary>
     public Action<int, int, byte[]>? DeliveryTap

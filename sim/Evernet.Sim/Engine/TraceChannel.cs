@@ -30,6 +30,13 @@ internal sealed class TraceChannel : IDisposable
         _used += HeaderBytes;
     }
 
+    public void AppendUInt64(ulong value)
+    {
+        if (_used + 8 > _buffer.Length) Flush();
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_used), value);
+        _used += 8;
+    }
+
     public void Append(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > _buffer.Length - _used)

@@ -96,7 +96,15 @@ public static class ScenarioRunner
         result.WallSeconds = wall.Elapsed.TotalSeconds;
         result.Extras["core_wall_s"] = Math.Round(sim.CoreWallSeconds, 3);
         result.Extras["lanes"] = sim.Plan.Lanes;
-        if (sim.Plan.Lanes > 1) result.Extras["lookahead_ms"] = sim.Plan.LookaheadTicks / (double)TimeSpan.TicksPerMillisecond;
+        if (sim.Plan.Lanes > 1)
+        {
+            result.Extras["lookahead_ms"] = sim.Plan.LookaheadTicks / (double)TimeSpan.TicksPerMillisecond;
+            result.Extras["lane_windows"] = sim.LaneSync.Windows;
+            result.Extras["lane_wait_s"] = Math.Round(sim.LaneSync.WaitSeconds, 3);
+            result.Extras["lane_windows_s"] = Math.Round(sim.LaneSync.InWindowSeconds, 3);
+            var busy = sim.LaneBusySeconds;
+            for (int l = 0; l < busy.Length; l++) result.Extras[$"lane{l}_busy_s"] = Math.Round(busy[l], 3);
+        }
         result.Extras["warmup_s"] = result.WarmupMs / 1000;
         // Process-wide: exact with --parallel 1, shared between seeds otherwise.
         result.Extras["gc_pause_s"] = Math.Round(GC.GetTotalPauseDuration().TotalSeconds, 3);

@@ -13,10 +13,18 @@ public static class Digest
     /// <summary>The version of an accusation for digests: its liveness claim (incarnation, then verdict).</summary>
     public static ulong VersionOf(Accusation a) => ((ulong)a.Incarnation << 2) | (a.Verdict == Verdict.Dead ? 2UL : 1UL);
 
-    public static List<DigestEntry> Build(MeshState state)
+    public static List<DigestEntry> Build(MeshState state) => Build(state, 0, ulong.MaxValue);
+
+    /// <summary>The sorted digest entries with an origin in [start, end] (a range costs what it holds, not the whole state).</summary>
+    public static List<DigestEntry> Build(MeshState state, ulong start, ulong end)
     {
-        var entries = new List<DigestEntry>(state.Count + 8);
-        foreach (ulong s in state.SortedShortIds)
+        var ids = state.SortedShortIds;
+        int first = ids.BinarySearch(start);
+        if (first < 0) first = ~first;
+        int last = first;
+        while (last < ids.Length && ids[last] <= end) last++;
+        var entries = new List<DigestEntry>(last - first + 8);
+        foreach (ulong s in ids[first..last])
         {
             var o = state.Find(s)!;
             entries.Add(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
@@ -27,6 +35,7 @@ public static class Digest
         bool revocations = false;
         foreach (var r in state.Revocations)
         {
+            if (r.Node.ShortId < start || r.Node.ShortId > end) continue;
             entries.Add(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
             revocations = true;
         }
@@ -34,12 +43,76 @@ public static class Digest
         return entries;
     }
 
+    /// <summary>
+    /// A digest entry's contribution to its range's hash. Ranges hash by wrapping sum, which does not depend on the
+    /// order entries are visited in (revocations are not sorted among the origins).
+    /// </summary>
+    public static ulong HashOf(DigestEntry e)
+    {
+        ulong x = e.Origin * 0x9E3779B97F4A7C15UL ^ (e.Version + 0x632BE59BD9B4E019UL) * 0xBF58476D1CE4E5B9UL ^ (ulong)e.Kind * 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        x *= 0xD6E8FEB86659FD93UL;
+        x ^= x >> 32;
+        return x;
+    }
+
+    /// <summary>Count and hash of the entries this state holds with an origin in [start, end] (no allocation).</summary>
+    public static (uint Count, ulong Hash) Summarize(MeshState state, ulong start, ulong end)
+    {
+        uint count = 0;
+        ulong hash = 0;
+        var ids = state.SortedShortIds;
+        int first = ids.BinarySearch(start);
+        if (first < 0) first = ~first;
+        for (int i = first; i < ids.Length && ids[i] <= end; i++)
+        {
+            ulong s = ids[i];
+            var o = state.Find(s)!;
+            count++;
+            hash += HashOf(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
+            if (o.Summary is not null)
+            {
+                count++;
+                hash += HashOf(new DigestEntry(s, GossipItemKind.GatewaySummary, o.Summary.Version));
+            }
+            if (o.Accusation is not null)
+            {
+                count++;
+                hash += HashOf(new DigestEntry(s, GossipItemKind.Accusation, VersionOf(o.Accusation)));
+            }
+        }
+        foreach (var r in state.Revocations)
+        {
+            if (r.Node.ShortId < start || r.Node.ShortId > end) continue;
+            count++;
+            hash += HashOf(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
+        }
+        return (count, hash);
+    }
+
+    /// <summary>The chunks of <see cref="Chunk"/>, each as its range, count and hash.</summary>
+    public static List<DigestRange> Ranges(List<(ulong Start, ulong End, List<DigestEntry> Entries)> chunks)
+    {
+        var ranges = new List<DigestRange>(chunks.Count);
+        foreach (var (start, end, entries) in chunks)
+        {
+            ulong hash = 0;
+            foreach (var e in entries) hash += HashOf(e);
+            ranges.Add(new DigestRange(start, end, (uint)entries.Count, hash));
+        }
+        return ranges;
+    }
+
     /// <summary>Cuts sorted entries into chunks of at most <paramref name="perChunk"/>, never splitting one origin.</summary>
-    public static List<(ulong Start, ulong End, List<DigestEntry> Entries)> Chunk(List<DigestEntry> sorted, int perChunk)
+    public static List<(ulong Start, ulong End, List<DigestEntry> Entries)> Chunk(List<DigestEntry> sorted, int perChunk) =>
+        Chunk(sorted, perChunk, 0, ulong.MaxValue);
+
+    /// <summary>Cuts sorted entries (all within [rangeStart, rangeEnd]) into chunks that together cover exactly that range.</summary>
+    public static List<(ulong Start, ulong End, List<DigestEntry> Entries)> Chunk(List<DigestEntry> sorted, int perChunk, ulong rangeStart, ulong rangeEnd)
     {
         var chunks = new List<(ulong, ulong, List<DigestEntry>)>();
         int i = 0;
-        ulong start = 0;
+        ulong start = rangeStart;
         while (i < sorted.Count || chunks.Count == 0)
         {
             var part = new List<DigestEntry>(perChunk);
@@ -51,7 +124,7 @@ public static class Digest
                 if (part.Count > 0 && part.Count + (j - i) > perChunk) break;
                 for (; i < j; i++) part.Add(sorted[i]);
             }
-            ulong end = i < sorted.Count ? sorted[i].Origin - 1 : ulong.MaxValue;
+            ulong end = i < sorted.Count ? sorted[i].Origin - 1 : rangeEnd;
             chunks.Add((start, end, part));
             if (i >= sorted.Count) break;
             start = sorted[i].Origin;

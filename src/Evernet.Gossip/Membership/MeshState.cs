@@ -7,7 +7,15 @@ namespace Evernet.Gossip.Membership;
 /// <summary>What is known of one origin: its best record, the deciding accusation, its summary (gateways), the merged liveness.</summary>
 public sealed class OriginState
 {
-    public OriginState(NodeRecord record) { Record = record; Liveness = MergeRules.LivenessOf(record); }
+    public OriginState(NodeRecord record)
+    {
+        Record = record;
+        Liveness = MergeRules.LivenessOf(record);
+        HighestRecordIncarnation = record.Incarnation;
+    }
+
+    /// <summary>The highest incarnation of any record seen from this origin: accusations below it are refuted.</summary>
+    public uint HighestRecordIncarnation { get; internal set; }
     public NodeRecord Record { get; internal set; }
     public Accusation? Accusation { get; internal set; }
     public GatewaySummary? Summary { get; internal set; }
@@ -52,21 +60,12 @@ public sealed class MeshState
 
     public OriginState? Find(ulong shortId) => _byShortId.GetValueOrDefault(shortId);
 
-    private ulong[]? _sortedShortIds;
+    // Kept sorted on every add and remove (a binary search and a shift): when a whole mesh joins at once, re-sorting
+    // after each new origin cost O(N log N) per join.
+    private readonly List<ulong> _sortedShortIds = new();
 
-    /// <summary>Every origin's short id in ascending order (cached until an origin is added or removed).</summary>
-    public ReadOnlySpan<ulong> SortedShortIds
-    {
-        get
-        {
-            if (_sortedShortIds is null)
-            {
-                _sortedShortIds = [.. _byShortId.Keys];
-                Array.Sort(_sortedShortIds);
-            }
-            return _sortedShortIds;
-        }
-    }
+    /// <summary>Every origin's short id in ascending order.</summary>
+    public ReadOnlySpan<ulong> SortedShortIds => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sortedShortIds);
 
     public OriginState? Find(NodeId id) =>
         _byShortId.TryGetValue(id.ShortId, out var o) && o.Id == id ? o : null;
@@ -78,7 +77,8 @@ public sealed class MeshState
         {
             origin = new OriginState(record);
             _byShortId[record.Origin.ShortId] = origin;
-            _sortedShortIds = null;
+            int at = _sortedShortIds.BinarySearch(record.Origin.ShortId);
+            _sortedShortIds.Insert(at < 0 ? ~at : at, record.Origin.ShortId);
             DrainPending(record.Origin.ShortId);
             return ApplyOutcome.Applied;
         }
@@ -90,6 +90,11 @@ public sealed class MeshState
         bool livenessChanged = liveness != existing.Liveness;
         existing.Liveness = liveness;
         if (c > 0) existing.Record = record;
+        existing.HighestRecordIncarnation = Math.Max(existing.HighestRecordIncarnation, record.Incarnation);
+        // A refuted accusation no longer decides anything; dropping it everywhere keeps every node's digest equal (the
+        // accused node itself never holds accusations about itself, so keeping them made anti-entropy differ forever).
+        // "Refuted" is judged by the highest record incarnation ever seen, so the order of delivery does not matter.
+        if (existing.Accusation is { } held && held.Incarnation < existing.HighestRecordIncarnation) existing.Accusation = null;
         if (c > 0 || livenessChanged) return ApplyOutcome.Applied;
         return c == 0 ? ApplyOutcome.Duplicate : ApplyOutcome.Stale;
     }
@@ -113,6 +118,7 @@ public sealed class MeshState
     {
         target = Find(accusation.Target);
         if (target is null) return Hold(accusation.Target.ShortId, accusation);
+        if (accusation.Incarnation < target.HighestRecordIncarnation) return ApplyOutcome.Stale;
         var merged = MergeRules.Merge(target.Accusation, accusation);
         if (ReferenceEquals(merged, target.Accusation) && target.Accusation is not null)
             return MergeRules.Compare(accusation, target.Accusation) == 0 ? ApplyOutcome.Duplicate : ApplyOutcome.Stale;
@@ -174,7 +180,8 @@ public sealed class MeshState
     public bool Remove(NodeId id)
     {
         if (Find(id) is null || !_byShortId.Remove(id.ShortId)) return false;
-        _sortedShortIds = null;
+        int at = _sortedShortIds.BinarySearch(id.ShortId);
+        if (at >= 0) _sortedShortIds.RemoveAt(at);
         return true;
     }
 

@@ -22,7 +22,8 @@ internal readonly record struct TimerEntry(TimerKind Kind, ulong Key, uint Tag);
 
 /// <summary>
 /// Deadlines of one node. Cancellation is lazy: a handler checks that what the timer was armed for still holds, so
-/// nothing has to be removed from the heap. Ties fire in the order they were armed (deterministic).
+/// nothing has to be removed from the heap; the owner drops obsolete deadlines when they reach the front, so that its
+/// host is not woken for them. Ties fire in the order they were armed (deterministic).
 /// </summary>
 internal sealed class TimerQueue
 {
@@ -44,6 +45,11 @@ internal sealed class TimerQueue
         entry = default;
         return false;
     }
+
+    public bool TryPeek(out TimerEntry entry) => _heap.TryPeek(out entry, out _);
+
+    /// <summary>Removes the earliest deadline (one the owner found obsolete).</summary>
+    public void DropFirst() => _heap.Dequeue();
 
     public void Clear() => _heap.Clear();
 

@@ -14,6 +14,8 @@ public sealed class GossipCounters
     public long ProbesSent;
     public long IndirectProbesSent;
     public long PushPullExchanges;
+    /// <summary>Ranges of a partner's push-pull summary that differed from this node's state (each starts a digest exchange for that range).</summary>
+    public long PushPullRangesDiffering;
     public long UrgentPushes;
     public long GatewayFailovers;
     public readonly long[] RejectsByReason = new long[Enum.GetValues<RejectReason>().Length];

@@ -12,6 +12,7 @@ public enum MessageType : byte
     Gossip = 5,
     PushPullDigest = 6,
     PushPullRecords = 7,
+    PushPullSummary = 8,
 }
 
 /// <summary>
@@ -68,6 +69,20 @@ public readonly record struct DigestEntry(ulong Origin, GossipItemKind Kind, ulo
 public sealed record PushPullDigest(ulong Sender, uint ExchangeId, bool IsReply, ushort ChunkIndex, ushort ChunkCount, ulong RangeStart, ulong RangeEnd, ImmutableArray<DigestEntry> Entries) : Message(Sender)
 {
     public override MessageType Type => MessageType.PushPullDigest;
+}
+
+/// <summary>One range of a digest, summarised: how many entries the sender holds with an origin in [Start, End] and a hash of them (<see cref="Dissemination.Digest.HashOf"/>).</summary>
+public readonly record struct DigestRange(ulong Start, ulong End, uint Count, ulong Hash);
+
+/// <summary>
+/// Anti-entropy, step 0: the sender's digest as range hashes, so that two members that already agree (the common case
+/// once the mesh has converged) exchange one datagram instead of their whole digest. For every range whose count or
+/// hash differs from its own, the receiver starts an ordinary digest exchange for that range only
+/// (<see cref="PushPullDigest"/>, not a reply).
+/// </summary>
+public sealed record PushPullSummary(ulong Sender, uint ExchangeId, ImmutableArray<DigestRange> Ranges) : Message(Sender)
+{
+    public override MessageType Type => MessageType.PushPullSummary;
 }
 
 /// <summary>Anti-entropy, step 3: records the peer lacks, as many as fit one datagram.</summary>

@@ -34,8 +34,8 @@ public static class WireCodec
     /// </summary>
     public const int MaxSingleItemSize = WireLimits.MaxDatagram - (HeaderSize + 1 + 9 + 5 + 1);
 
-    private const int PingFields = 5, PingReqFields = 5, AckFields = 4, NackFields = 2, GossipFields = 3, DigestFields = 8, RecordsFields = 3;
-    private const int DigestEntryFields = 3;
+    private const int PingFields = 5, PingReqFields = 5, AckFields = 4, NackFields = 2, GossipFields = 3, DigestFields = 8, RecordsFields = 3, SummaryFields = 3;
+    private const int DigestEntryFields = 3, DigestRangeFields = 4;
 
     /// <summary>
     /// Encodes into <paramref name="destination"/>; false if it does not fit <paramref name="destination"/> or
@@ -122,6 +122,7 @@ public static class WireCodec
                 + MsgPackSize.Bool + MsgPackSize.UInt(d.ChunkIndex) + MsgPackSize.UInt(d.ChunkCount)
                 + MsgPackSize.UInt(d.RangeStart) + MsgPackSize.UInt(d.RangeEnd) + emptyArray,
             PushPullRecords r => MsgPackSize.ArrayHeader(RecordsFields) + MsgPackSize.UInt(r.Sender) + MsgPackSize.UInt(r.ExchangeId) + emptyArray,
+            PushPullSummary s => MsgPackSize.ArrayHeader(SummaryFields) + MsgPackSize.UInt(s.Sender) + MsgPackSize.UInt(s.ExchangeId) + emptyArray,
             _ => throw new ArgumentException($"unknown message type {message.GetType().Name}", nameof(message)),
         };
     }
@@ -133,10 +134,20 @@ public static class WireCodec
     public static int MeasureDigestEntry(DigestEntry entry) =>
         MsgPackSize.ArrayHeader(DigestEntryFields) + MsgPackSize.UInt(entry.Origin) + MsgPackSize.UInt((byte)entry.Kind) + MsgPackSize.UInt(entry.Version);
 
+    /// <summary>Exact encoded size of one range inside a <see cref="PushPullSummary"/>.</summary>
+    public static int MeasureDigestRange(DigestRange range) =>
+        MsgPackSize.ArrayHeader(DigestRangeFields) + MsgPackSize.UInt(range.Start) + MsgPackSize.UInt(range.End) + MsgPackSize.UInt(range.Count) + MsgPackSize.UInt(range.Hash);
+
     /// <summary>Exact encoded size of the whole message, items included.</summary>
     public static int MeasureMessage(Message message)
     {
         int size = MeasureEnvelope(message);
+        if (message is PushPullSummary summary)
+        {
+            var ranges = summary.Ranges.IsDefault ? [] : summary.Ranges.AsSpan();
+            foreach (var range in ranges) size += MeasureDigestRange(range);
+            return size + ItemArrayHeaderGrowth(ranges.Length);
+        }
         if (message is PushPullDigest d)
         {
             var entries = d.Entries.IsDefault ? [] : d.Entries.AsSpan();
@@ -173,6 +184,14 @@ public static class WireCodec
                     if (d.Entries.Length > WireLimits.MaxDigestEntriesPerMessage) return DecodeError.CountOutOfBounds;
                     foreach (var entry in d.Entries)
                         if (!IsKnownKind(entry.Kind)) return DecodeError.UnknownItemKind;
+                }
+                return DecodeError.None;
+            case PushPullSummary s:
+                if (!s.Ranges.IsDefault)
+                {
+                    if (s.Ranges.Length > WireLimits.MaxSummaryRangesPerMessage) return DecodeError.CountOutOfBounds;
+                    foreach (var range in s.Ranges)
+                        if (range.Start > range.End) return DecodeError.InvalidValue;
                 }
                 return DecodeError.None;
             case Ping or PingReq or Ack or Nack or Gossip or PushPullRecords:
@@ -272,6 +291,21 @@ public static class WireCodec
                 w.WriteUInt(r.ExchangeId);
                 WriteItems(ref w, r.Items);
                 break;
+            case PushPullSummary summary:
+                w.WriteArrayHeader(SummaryFields);
+                w.WriteUInt(summary.Sender);
+                w.WriteUInt(summary.ExchangeId);
+                var ranges = summary.Ranges.IsDefault ? [] : summary.Ranges.AsSpan();
+                w.WriteArrayHeader(ranges.Length);
+                foreach (var range in ranges)
+                {
+                    w.WriteArrayHeader(DigestRangeFields);
+                    w.WriteUInt(range.Start);
+                    w.WriteUInt(range.End);
+                    w.WriteUInt(range.Count);
+                    w.WriteUInt(range.Hash);
+                }
+                break;
         }
     }
 
@@ -323,7 +357,7 @@ public static class WireCodec
         if (datagram.Length < HeaderSize) return DecodeError.Truncated;
         if (datagram[2] != WireLimits.ProtocolVersion) return DecodeError.UnsupportedVersion;
         type = (MessageType)datagram[3];
-        return type is >= MessageType.Ping and <= MessageType.PushPullRecords ? DecodeError.None : DecodeError.UnknownMessageType;
+        return type is >= MessageType.Ping and <= MessageType.PushPullSummary ? DecodeError.None : DecodeError.UnknownMessageType;
     }
 
     private static DecodeError DecodeBody(ref MsgPackReader r, MessageType type, ItemInterner? interner, out Message? message)
@@ -377,6 +411,8 @@ public static class WireCodec
                 return DecodeError.None;
             case MessageType.PushPullDigest:
                 return DecodeDigest(ref r, out message);
+            case MessageType.PushPullSummary:
+                return DecodeSummary(ref r, out message);
             default:
                 if ((e = r.ReadFixedArray(RecordsFields)) != DecodeError.None) return e;
                 if ((e = r.ReadUInt(ulong.MaxValue, out sender)) != DecodeError.None) return e;
@@ -418,6 +454,34 @@ public static class WireCodec
             entries = ImmutableCollectionsMarshal.AsImmutableArray(array);
         }
         message = new PushPullDigest(sender, exchangeId, isReply, chunkIndex, chunkCount, rangeStart, rangeEnd, entries);
+        return DecodeError.None;
+    }
+
+    private static DecodeError DecodeSummary(ref MsgPackReader r, out Message? message)
+    {
+        message = null;
+        DecodeError e;
+        if ((e = r.ReadFixedArray(SummaryFields)) != DecodeError.None) return e;
+        if ((e = r.ReadUInt(ulong.MaxValue, out ulong sender)) != DecodeError.None) return e;
+        if ((e = r.ReadUInt32(out uint exchangeId)) != DecodeError.None) return e;
+        if ((e = r.ReadArrayHeader(WireLimits.MaxSummaryRangesPerMessage, out int count)) != DecodeError.None) return e;
+        var ranges = ImmutableArray<DigestRange>.Empty;
+        if (count > 0)
+        {
+            var array = new DigestRange[count];
+            for (int i = 0; i < count; i++)
+            {
+                if ((e = r.ReadFixedArray(DigestRangeFields)) != DecodeError.None) return e;
+                if ((e = r.ReadUInt(ulong.MaxValue, out ulong start)) != DecodeError.None) return e;
+                if ((e = r.ReadUInt(ulong.MaxValue, out ulong end)) != DecodeError.None) return e;
+                if (start > end) return DecodeError.InvalidValue;
+                if ((e = r.ReadUInt32(out uint entries)) != DecodeError.None) return e;
+                if ((e = r.ReadUInt(ulong.MaxValue, out ulong hash)) != DecodeError.None) return e;
+                array[i] = new DigestRange(start, end, entries, hash);
+            }
+            ranges = ImmutableCollectionsMarshal.AsImmutableArray(array);
+        }
+        message = new PushPullSummary(sender, exchangeId, ranges);
         return DecodeError.None;
     }
 

@@ -7,6 +7,8 @@ public static class WireLimits
     public const int MaxDatagram = 1200;
     public const int MaxItemsPerMessage = 32;
     public const int MaxDigestEntriesPerMessage = 64;
+    /// <summary>32 ranges of the widest encoding (31 bytes each) fit a datagram.</summary>
+    public const int MaxSummaryRangesPerMessage = 32;
     public const int MaxAddresses = 8;
     public const int MaxClientPrefixes = 16;
     public const int MaxProbeTargets = 8;
