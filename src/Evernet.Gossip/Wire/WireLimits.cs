@@ -7,7 +7,7 @@ public static class WireLimits
     public const int MaxDatagram = 1200;
     public const int MaxItemsPerMessage = 32;
     public const int MaxDigestEntriesPerMessage = 64;
-    /// <summary>32 ranges of the widest encoding (31 bytes each) fit a datagram.</summary>
+    /// <summary>32 ranges of the widest encoding (33 bytes each: 1,078 bytes in all) fit a datagram.</summary>
     public const int MaxSummaryRangesPerMessage = 32;
     public const int MaxAddresses = 8;
     public const int MaxClientPrefixes = 16;
