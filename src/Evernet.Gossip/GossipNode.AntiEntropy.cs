@@ -18,11 +18,8 @@ public sealed partial class GossipNode
     private const int RepliedExchangesKept = 256;
     private readonly Queue<(ulong, uint, ulong)> _repliedOrder = new();
     private readonly HashSet<(ulong, uint, ulong)> _replied = new();
-    private static readonly TimeSpan CatchUpInterval = TimeSpan.FromSeconds(5);
     private uint _exchangeId;
     private int _pushPullRound;
-    // Anti-entropy brought news or found our state different since the last exchange: we are behind, pull again soon.
-    private bool _catchingUp;
 
     private void OnPushPullTimer(long now)
     {
@@ -31,16 +28,7 @@ public sealed partial class GossipNode
         // instead of waiting for piggybacked records to trickle in, and the third repairs what the epidemic of the
         // other joins missed (pulled records are not gossiped again, see ApplyItem). Only three, because when a whole
         // mesh cold-starts at once (power cut) every node pulls everything.
-        // Later, a node that is still learning from anti-entropy (it missed records of the cold start's epidemic) pulls
-        // again after CatchUpInterval instead of waiting a whole PushPullInterval.
-        var interval = _pushPullRound switch
-        {
-            1 => TimeSpan.FromSeconds(2),
-            2 => TimeSpan.FromSeconds(8),
-            3 => TimeSpan.FromSeconds(15),
-            _ => _catchingUp ? CatchUpInterval : _options.PushPullInterval,
-        };
-        _catchingUp = false;
+        var interval = _pushPullRound switch { 1 => TimeSpan.FromSeconds(2), 2 => TimeSpan.FromSeconds(8), 3 => TimeSpan.FromSeconds(15), _ => _options.PushPullInterval };
         _timers.Arm(now + Math.Min(interval.Ticks, _options.PushPullInterval.Ticks), TimerKind.PushPull);
         PeerAddress? partner = null;
         if (_pushPullRound % 3 == 0) partner = RandomDownMember();
@@ -50,7 +38,7 @@ public sealed partial class GossipNode
             if (_sample.Count == 1 && _runtime.TryGetValue(_sample[0], out var rt)) partner = rt.Address;
         }
         if (partner is null && (_seeds.Length > 0 || _candidates.Count > 0)) partner = RandomSeedOrCandidate();
-        if (partner is { } p && p.Value is not null) StartExchange(p, wholeDigest: _pushPullRound == 1);
+        if (partner is { } p && p.Value is not null) StartExchange(p, wholeDigest: _pushPullRound <= 3);
     }
 
     private PeerAddress? RandomDownMember()
@@ -100,7 +88,6 @@ public sealed partial class GossipNode
             var (count, hash) = Digest.Summarize(_state, range.Start, range.End);
             if (count == range.Count && hash == range.Hash) continue;
             _counters.PushPullRangesDiffering++;
-            _catchingUp = true;
             SendDigest(from, summary.ExchangeId, isReply: false, range.Start, range.End);
         }
     }

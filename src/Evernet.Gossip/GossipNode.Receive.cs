@@ -126,8 +126,7 @@ public sealed partial class GossipNode
     private void ApplyItems(ImmutableArray<IGossipItem> items, ulong fromShort, bool antiEntropy = false)
     {
         if (items.IsDefaultOrEmpty) return;
-        foreach (var item in items)
-            if (ApplyItem(item, fromShort, out _, antiEntropy) == ItemResult.Accepted && antiEntropy) _catchingUp = true;
+        foreach (var item in items) ApplyItem(item, fromShort, out _, antiEntropy);
     }
 
     /// <summary>Verifies and merges one item. <paramref name="urgentChange"/>: a gateway summary whose uplink state (or drain) changed.</summary>
