@@ -176,4 +176,38 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
         for (int g = 0; g < 3; g++) Assert.True(Reversals(trace, g, 420, 1000) == 0, $"gateway {g} reversed after failback");
         Assert.True(MaxImbalance(trace, 800, 1000) < 0.04, $"imbalance {MaxImbalance(trace, 800, 1000):F3}");
     }
+    [Fact]
+    public void ScratchGrid()
+    {
+        
+        foreach (var (tc, mem, lim) in new[] { (5000, 15000, 0.5), (5000, 5000, 0.5), (10000, 10000, 0.5), (5000, 10000, 0.5), (3000, 6000, 0.5), (10000, 20000, 0.5), (5000, 15000, 0.0) })
+        {
+            foreach (bool fail in new[] { false, true })
+            {
+                var o = new WeightOptions { CorrectionTimeConstantMs = tc, CorrectionMemoryMs = mem, CorrectionLimit = lim };
+                Func<int, int, bool>? up = fail ? (g, s) => g != 1 || s < 300 || s >= 420 : null;
+                var trace = Run(o, 1000, up);
+                double[][] u = trace.Utilisation; double[] mean = trace.Mean;
+                int from = fail ? 420 : 30;
+                int rev = 0; double worst = 0;
+                for (int g = 0; g < 3; g++)
+                {
+                    int sign = 0;
+                    for (int s = from; s < 1000; s++)
+                    {
+                        double e = u[g][s] - mean[s];
+                        if (Math.Abs(e) < 0.01) continue;
+                        int n = Math.Sign(e);
+                        if (sign != 0 && n != sign) rev++;
+                        sign = n;
+                    }
+                }
+                double late = 0; for (int s = 800; s < 1000; s++) for (int g = 0; g < 3; g++) late = Math.Max(late, Math.Abs(u[g][s] - mean[s]));
+                double early = 0; for (int s = 60; s < 120; s++) for (int g = 0; g < 3; g++) early = Math.Max(early, Math.Abs(u[g][s] - mean[s]));
+                for (int s = from + 60; s < 1000; s++) for (int g = 0; g < 3; g++) worst = Math.Max(worst, Math.Abs(u[g][s] - mean[s]));
+                var changes = trace.WeightChanges;
+                output.WriteLine($"tc {tc} mem {mem} lim {lim} fail {fail}: reversals {rev} early {early:F3} worstAfter60 {worst:F3} late {late:F3} changes {changes.Count}");
+            }
+        }
+    }
 }
