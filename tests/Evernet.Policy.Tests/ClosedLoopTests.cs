@@ -132,7 +132,7 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
         var trace = Run(new WeightOptions(), 900);
         Log(trace, 60);
         // Start: capacity shares, but gw-a carries 25 Mbit/s of its own, so it starts hotter than the others.
-        Assert.True(MaxImbalance(trace, 60, 120) > 0.05, "the scenario must start unbalanced or the test proves nothing");
+        Assert.True(MaxImbalance(trace, 20, 60) > 0.05, "the scenario must start unbalanced or the test proves nothing");
         // Settled: every gateway within the deadband (+ a little) of the mean utilisation ...
         Assert.True(MaxImbalance(trace, 400, 900) < 0.04, $"imbalance {MaxImbalance(trace, 400, 900):F3}");
         // ... approached monotonically: no gateway's error ever changed sign (no overshoot, no ringing) ...
@@ -147,9 +147,10 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
     [Fact]
     public void A_fast_integrator_rings_which_is_what_the_slow_one_avoids()
     {
-        // Negative control: the same loop with the integrator 90 times faster and no deadband or hysteresis rings for
-        // minutes. If this did not show reversals, the convergence test above would not be showing anything.
-        var trace = Run(new WeightOptions { ControllerTimeConstantMs = 1_000, BalanceIntervalMs = 1_000, DeadbandUtilisation = 0, HysteresisWeight = 0 }, 400);
+        // Negative control: the same loop with the integrator 90 times faster, no deadband or hysteresis, and no
+        // proportional correction to damp it rings for minutes. If this did not show reversals, the convergence test
+        // above would not be showing anything.
+        var trace = Run(new WeightOptions { ControllerTimeConstantMs = 1_000, BalanceIntervalMs = 1_000, DeadbandUtilisation = 0, HysteresisWeight = 0, CorrectionLimit = 0 }, 400);
         Log(trace, 15);
         int reversals = Enumerable.Range(0, 3).Max(g => Reversals(trace, g, 30, 400));
         output.WriteLine($"reversals {reversals}");
@@ -175,39 +176,5 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
         Assert.True(worstOvershoot < 0.03, $"gw-b overshoot {worstOvershoot:F3}");
         for (int g = 0; g < 3; g++) Assert.True(Reversals(trace, g, 420, 1000) == 0, $"gateway {g} reversed after failback");
         Assert.True(MaxImbalance(trace, 800, 1000) < 0.04, $"imbalance {MaxImbalance(trace, 800, 1000):F3}");
-    }
-    [Fact]
-    public void ScratchGrid()
-    {
-        
-        foreach (var (tc, mem, lim) in new[] { (5000, 15000, 0.5), (5000, 5000, 0.5), (10000, 10000, 0.5), (5000, 10000, 0.5), (3000, 6000, 0.5), (10000, 20000, 0.5), (5000, 15000, 0.0) })
-        {
-            foreach (bool fail in new[] { false, true })
-            {
-                var o = new WeightOptions { CorrectionTimeConstantMs = tc, CorrectionMemoryMs = mem, CorrectionLimit = lim };
-                Func<int, int, bool>? up = fail ? (g, s) => g != 1 || s < 300 || s >= 420 : null;
-                var trace = Run(o, 1000, up);
-                double[][] u = trace.Utilisation; double[] mean = trace.Mean;
-                int from = fail ? 420 : 30;
-                int rev = 0; double worst = 0;
-                for (int g = 0; g < 3; g++)
-                {
-                    int sign = 0;
-                    for (int s = from; s < 1000; s++)
-                    {
-                        double e = u[g][s] - mean[s];
-                        if (Math.Abs(e) < 0.01) continue;
-                        int n = Math.Sign(e);
-                        if (sign != 0 && n != sign) rev++;
-                        sign = n;
-                    }
-                }
-                double late = 0; for (int s = 800; s < 1000; s++) for (int g = 0; g < 3; g++) late = Math.Max(late, Math.Abs(u[g][s] - mean[s]));
-                double early = 0; for (int s = 60; s < 120; s++) for (int g = 0; g < 3; g++) early = Math.Max(early, Math.Abs(u[g][s] - mean[s]));
-                for (int s = from + 60; s < 1000; s++) for (int g = 0; g < 3; g++) worst = Math.Max(worst, Math.Abs(u[g][s] - mean[s]));
-                var changes = trace.WeightChanges;
-                output.WriteLine($"tc {tc} mem {mem} lim {lim} fail {fail}: reversals {rev} early {early:F3} worstAfter60 {worst:F3} late {late:F3} changes {changes.Count}");
-            }
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace Evernet.Policy;
 /// <summary>
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
-/// Per gateway g the weight is proportional to b_g · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
+/// Per gateway g the weight is proportional to (b_g + f_g) · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
 ///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when any gateway's signed
 ///    capacity changes, every share is reset to its new capacity share at once (feed-forward: the weights land on the
 ///    new target without waiting for the load to show it) and the integrator pauses for
@@ -19,6 +19,11 @@ namespace Evernet.Policy;
 ///    runs at the same utilisation (which is also "proportional to spare capacity"). Each node's own traffic is part
 ///    of the loads it reads; that is what closes the loop, and the small k (dt/τ) keeps it from overshooting while
 ///    sticky flows make the load lag the weights. Floor-clamped, so a full gateway still gets a trickle.
+///  - f_g, the fast correction: the proportional part. A leaky integrator of the same error (τ_f = 3 s, memory 6 s, so it
+///    holds about twice the current error), bounded to ±50 % of b_g, zeroed by a capacity step. It makes new flows make
+///    up within seconds for the carried load's short excursions (a few big flows that happen to land on one small
+///    gateway), which b, kept slow for loops whose load follows the weights only over minutes, cannot; being
+///    proportional and bounded it damps such a slow loop instead of winding up in it.
 ///  - q_g, path quality from this node's tunnel measurements: loss and extra RTT over the best path, and a degraded uplink.
 ///  - r_g, slow start: a gateway that (re)becomes usable ramps from a small fraction to full over a configured time,
 ///    after a hold-down if it has been flapping.

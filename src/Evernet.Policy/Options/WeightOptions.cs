@@ -32,9 +32,9 @@ public sealed class WeightOptions
     /// proportional, not integral, it damps a loop whose load follows the weights slowly (long-lived flows) instead of
     /// ringing in it.
     /// </summary>
-    public int CorrectionTimeConstantMs { get; set; } = 5_000;
+    public int CorrectionTimeConstantMs { get; set; } = 3_000;
     /// <summary>The correction decays towards zero with this time constant (its memory; 0: no correction at all).</summary>
-    public int CorrectionMemoryMs { get; set; } = 15_000;
+    public int CorrectionMemoryMs { get; set; } = 6_000;
     /// <summary>The correction never moves a gateway's share by more than this fraction of its balance share (0: off).</summary>
     public double CorrectionLimit { get; set; } = 0.5;
     /// <summary>
@@ -53,7 +53,7 @@ public sealed class WeightOptions
     /// <summary>No balancing while every gateway's utilisation is within this of the mean: noise must not steer.</summary>
     public double DeadbandUtilisation { get; set; } = 0.03;
     /// <summary>Integer weights are re-published only when one moved by at least this much (or the usable set changed).</summary>
-    public int HysteresisWeight { get; set; } = 10;
+    public int HysteresisWeight { get; set; } = 20;
     /// <summary>A gateway that becomes usable ramps from <see cref="SlowStartInitialFraction"/> of its share to all of it over this time.</summary>
     public int SlowStartMs { get; set; } = 30_000;
     public double SlowStartInitialFraction { get; set; } = 0.05;
