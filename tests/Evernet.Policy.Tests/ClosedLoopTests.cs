@@ -132,7 +132,7 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
         var trace = Run(new WeightOptions(), 900);
         Log(trace, 60);
         // Start: capacity shares, but gw-a carries 25 Mbit/s of its own, so it starts hotter than the others.
-        Assert.True(MaxImbalance(trace, 60, 120) > 0.05, "the scenario must start unbalanced or the test proves nothing");
+        Assert.True(MaxImbalance(trace, 20, 60) > 0.05, "the scenario must start unbalanced or the test proves nothing");
         // Settled: every gateway within the deadband (+ a little) of the mean utilisation ...
         Assert.True(MaxImbalance(trace, 400, 900) < 0.04, $"imbalance {MaxImbalance(trace, 400, 900):F3}");
         // ... approached monotonically: no gateway's error ever changed sign (no overshoot, no ringing) ...
@@ -147,9 +147,10 @@ public sealed class ClosedLoopTests(ITestOutputHelper output)
     [Fact]
     public void A_fast_integrator_rings_which_is_what_the_slow_one_avoids()
     {
-        // Negative control: the same loop with the integrator 90 times faster and no deadband or hysteresis rings for
-        // minutes. If this did not show reversals, the convergence test above would not be showing anything.
-        var trace = Run(new WeightOptions { ControllerTimeConstantMs = 1_000, BalanceIntervalMs = 1_000, DeadbandUtilisation = 0, HysteresisWeight = 0 }, 400);
+        // Negative control: the same loop with the integrator 90 times faster, no deadband or hysteresis, and no
+        // proportional correction to damp it rings for minutes. If this did not show reversals, the convergence test
+        // above would not be showing anything.
+        var trace = Run(new WeightOptions { ControllerTimeConstantMs = 1_000, BalanceIntervalMs = 1_000, DeadbandUtilisation = 0, HysteresisWeight = 0, CorrectionLimit = 0 }, 400);
         Log(trace, 15);
         int reversals = Enumerable.Range(0, 3).Max(g => Reversals(trace, g, 30, 400));
         output.WriteLine($"reversals {reversals}");

@@ -218,16 +218,25 @@ public sealed class WeightTests
         Assert.InRange(first.WeightOf(Mesh.Id("b")), 143 - 5, 143 + 5);
         Assert.InRange(first.WeightOf(Mesh.Id("c")), 714 - 5, 714 + 5);
 
-        // The stale load error is not integrated during the hold: no wind-up past the target.
+        // The stale load error is not integrated during the hold: no wind-up past the target. The fast correction is
+        // zeroed and waits its own (shorter) hold; then it may lean against the stale load, bounded, but the balance
+        // share itself stays on the capacity share.
         state = first.State;
         WeightResult r = first;
         for (long at = step + 1000; at < step + Defaults.CapacityStepHoldMs; at += 1000)
         {
             r = Compute(After(at), state, now: at);
             state = r.State;
-            Assert.False(r.Balanced);
+            var a = r.Gateways.Single(g => g.Name == "a");
+            Assert.InRange(a.BalanceShare, 50.0 / 350 - 1e-9, 50.0 / 350 + 1e-9);
+            if (at < step + Defaults.CorrectionStepHoldMs)
+            {
+                Assert.False(r.Balanced);
+                Assert.Equal(0, a.Correction);
+            }
+            Assert.InRange(a.Correction, -Defaults.CorrectionLimit * a.BalanceShare, 0);
         }
-        Assert.InRange(r.WeightOf(Mesh.Id("a")), 143 - 5, 143 + 5);
+        Assert.InRange(r.WeightOf(Mesh.Id("a")), (int)(143 * (1 - Defaults.CorrectionLimit)) - 5, 143 + 5);
         // Afterwards the integrator trims on the measured load again (here the stale error pulls a down).
         for (long at = step + Defaults.CapacityStepHoldMs; at < step + Defaults.CapacityStepHoldMs + 30_000; at += 1000)
         {
@@ -235,6 +244,31 @@ public sealed class WeightTests
             state = r.State;
         }
         Assert.True(r.WeightOf(Mesh.Id("a")) < 143 - 5, $"weight {r.WeightOf(Mesh.Id("a"))}");
+    }
+
+    [Fact]
+    public void The_fast_correction_leans_against_a_load_burst_within_seconds_and_lets_go_when_it_ends()
+    {
+        long t = Mesh.Now;
+        static MeshView With(long at, double loadB) => Mesh.Healthy(at, "node", ("a", 100, 60), ("b", 100, loadB));
+        var state = WeightState.Initial;
+        WeightResult r = null!;
+        for (long at = t; at < t + 60_000; at += 1000) { r = Compute(With(at, 60), state, now: at); state = r.State; }
+        Assert.InRange(r.WeightOf(Mesh.Id("b")), 490, 510);
+
+        // A burst of big flows: b carries 20 Mbit/s more than a for 10 s. New flows lean away from b within seconds ...
+        for (long at = t + 60_000; at < t + 70_000; at += 1000) { r = Compute(With(at, 80), state, now: at); state = r.State; }
+        var b = r.Gateways.Single(g => g.Name == "b");
+        Assert.True(r.WeightOf(Mesh.Id("b")) < 420, $"b {r.WeightOf(Mesh.Id("b"))}");
+        Assert.InRange(b.Correction, -Defaults.CorrectionLimit * b.BalanceShare, -0.05);
+        // ... by the correction, not the slow integrator, which barely moved.
+        Assert.InRange(b.BalanceShare, 0.48, 0.5);
+
+        // The burst is over: the correction fades and b gets its share back (to within the hysteresis).
+        for (long at = t + 70_000; at < t + 100_000; at += 1000) { r = Compute(With(at, 60), state, now: at); state = r.State; }
+        b = r.Gateways.Single(g => g.Name == "b");
+        Assert.InRange(b.Correction, -0.005, 0.005);
+        Assert.InRange(r.WeightOf(Mesh.Id("b")), (int)(1000 * b.BalanceShare) - Defaults.HysteresisWeight, 510);
     }
 
     [Fact]

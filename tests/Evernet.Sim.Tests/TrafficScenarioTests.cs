@@ -43,7 +43,9 @@ public sealed class TrafficScenarioTests
         Assert.Equal(0, t.Flows.Broken);
         Assert.Equal(0, t.Rebalancing.FlowsMovedPctMax);
         Assert.True(t.Rebalancing.Count > 0, "the weights never moved, so nothing was tested: " + Describe(r));
-        Assert.True(t.WeightChangesPerNodePerMin < 5, Describe(r));
+        // The fast correction re-weights on the carried load's excursions (about 7 changes per node per minute here,
+        // where each node opens four times as many flows as in the 103-node mesh); a runaway would be many more.
+        Assert.True(t.WeightChangesPerNodePerMin < 10, Describe(r));
         Assert.True(r.Converged, SimRun.Describe(r));
     }
 
@@ -88,21 +90,21 @@ public sealed class TrafficScenarioTests
     }
 
     /// <summary>
-    /// What settles within 30 s: the weights (feed-forward of the signed capacity), the share of new flows the bucket
-    /// tables route to the stepped gateway, and its carried load share (30-s averages: within ±10 % of its new capacity
-    /// share from then on for at least a minute). Not asserted: settle_s over all gateways "until the end of the run" and
-    /// the carried load's overshoot, which the traffic's own noise decides (in a steady run some gateway's 30-s share is
-    /// outside ±10 % in about a third of the seconds; see TrafficResult.SteadyOutOfBandPct and docs/performance.md).
+    /// The figure, on the carried load (30-s averages of each gateway's share of carried bytes): every gateway
+    /// within ±10 % of its new capacity share within 30 s and until the end of the run, overshoot at most 10 %, no
+    /// ringing. Not asserted any more: the weights' and the routed share's own settle times. The fast correction moves
+    /// them off the capacity shares on purpose, to make up for the carried load's excursions (a few big flows on one
+    /// gateway), so they leave that band while the carried load stays in it.
     /// </summary>
     [Fact]
     public void When_the_capacity_of_a_gateway_halves_the_mesh_settles_within_30_seconds()
     {
         var r = Run(StepAt103NodeOccupancy);
         var s = r.Traffic!.Step!;
-        Assert.InRange(s.WeightSettleS, 0, 30);
-        Assert.InRange(s.WeightOvershootPct, 0, 10);
-        Assert.InRange(s.SteppedGatewayRoutedSettleS, 0, 30);
+        Assert.InRange(s.SettleS, 0, 30);
+        Assert.InRange(s.OvershootPct, 0, 10);
         Assert.InRange(s.SteppedGatewayReachS, 0, 30);
+        Assert.InRange(s.ReversalsAfterSettle, 0, 3);
         Assert.InRange(s.RoutedOvershootPct, 0, 10);
         Assert.Equal(0, r.Traffic.Flows.Broken);
     }

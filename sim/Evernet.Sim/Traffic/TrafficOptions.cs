@@ -116,6 +116,7 @@ public sealed class TrafficOptions
         "PolicyIntervalMs", "TunnelProbeIntervalMs", "Band", "SmoothingSeconds",
         "Weights.ControllerTimeConstantMs", "Weights.BalanceIntervalMs", "Weights.DeadbandUtilisation", "Weights.HysteresisWeight",
         "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction", "Weights.CapacityStepHoldMs", "Weights.SlowStartSteps",
+        "Weights.CorrectionTimeConstantMs", "Weights.CorrectionMemoryMs", "Weights.CorrectionLimit", "Weights.CorrectionStepHoldMs",
         "Routing.Buckets", "Routing.IdleTimerSeconds", "PathQuality.DeadAfterLosses", "PathQuality.RttGain", "PathQuality.LossGain",
         "PathQuality.MaxDeadAfterLosses", "PathQuality.FalseDeadProbability", "PathQuality.DeadAfterSilenceMs", "PathQuality.RetryIntervalMs",
         "Weights.LossPenaltyExponent", "Weights.RttPenaltyReferenceMs", "Weights.MaxSummaryAgeMs",
@@ -158,6 +159,10 @@ public sealed class TrafficOptions
             case "Weights.GainJitterFraction": if (!Dbl(out var u)) return bad; w.GainJitterFraction = u; break;
             case "Weights.CapacityStepHoldMs": if (!Int(out var ch)) return bad; w.CapacityStepHoldMs = ch; break;
             case "Weights.SlowStartSteps": if (!Int(out var ss)) return bad; w.SlowStartSteps = ss; break;
+            case "Weights.CorrectionTimeConstantMs": if (!Int(out var ct)) return bad; w.CorrectionTimeConstantMs = ct; break;
+            case "Weights.CorrectionMemoryMs": if (!Int(out var cm)) return bad; w.CorrectionMemoryMs = cm; break;
+            case "Weights.CorrectionLimit": if (!Dbl(out var cl)) return bad; w.CorrectionLimit = cl; break;
+            case "Weights.CorrectionStepHoldMs": if (!Int(out var cs)) return bad; w.CorrectionStepHoldMs = cs; break;
             case "Routing.Buckets": if (!Int(out var v)) return bad; Policy.Routing.Buckets = v; break;
             case "Routing.IdleTimerSeconds": if (!Int(out var x)) return bad; Policy.Routing.IdleTimerSeconds = x; break;
             case "PathQuality.DeadAfterLosses": if (!Int(out var pq)) return bad; Policy.PathQuality.DeadAfterLosses = pq; break;

@@ -8,7 +8,7 @@ namespace Evernet.Policy;
 /// <summary>
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
-/// Per gateway g the weight is proportional to b_g · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
+/// Per gateway g the weight is proportional to (b_g + f_g) · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
 ///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when any gateway's signed
 ///    capacity changes, every share is reset to its new capacity share at once (feed-forward: the weights land on the
 ///    new target without waiting for the load to show it) and the integrator pauses for
@@ -19,6 +19,11 @@ namespace Evernet.Policy;
 ///    runs at the same utilisation (which is also "proportional to spare capacity"). Each node's own traffic is part
 ///    of the loads it reads; that is what closes the loop, and the small k (dt/τ) keeps it from overshooting while
 ///    sticky flows make the load lag the weights. Floor-clamped, so a full gateway still gets a trickle.
+///  - f_g, the fast correction: the proportional part. A leaky integrator of the same error (τ_f = 3 s, memory 6 s, so it
+///    holds about twice the current error), bounded to ±50 % of b_g, zeroed by a capacity step. It makes new flows make
+///    up within seconds for the carried load's short excursions (a few big flows that happen to land on one small
+///    gateway), which b, kept slow for loops whose load follows the weights only over minutes, cannot; being
+///    proportional and bounded it damps such a slow loop instead of winding up in it.
 ///  - q_g, path quality from this node's tunnel measurements: loss and extra RTT over the best path, and a degraded uplink.
 ///  - r_g, slow start: a gateway that (re)becomes usable ramps from a small fraction to full over a configured time,
 ///    after a hold-down if it has been flapping.
@@ -107,6 +112,7 @@ public static class WeightCalculator
                 {
                     BalanceShare = incumbentCapacity > 0 ? Capacity(byId[id]) / incumbentCapacity : 1.0 / incumbents.Count,
                     CapacityChangedUnixMs = nowUnixMs,
+                    Correction = 0,
                 };
         }
         Normalize(states, incumbents);
@@ -115,7 +121,7 @@ public static class WeightCalculator
         foreach (var id in entrants)
             states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, CapacityShare(id)) };
         foreach (var id in usableIds.Where(id => !eligibleSet.Contains(id)))
-            states[id] = states[id] with { BalanceShare = null };
+            states[id] = states[id] with { BalanceShare = null, Correction = 0 };
         Normalize(states, eligible);
 
         long lastBalance = previous.IsInitial ? nowUnixMs : previous.LastBalanceUnixMs;
@@ -131,8 +137,9 @@ public static class WeightCalculator
             // small: integrating that error would wind its share up and overshoot when the ramp ends. It joins the
             // balancing once its ramp is over and its load had a ramp's length of time to follow.
             var settled = eligible.Where(id => nowUnixMs - states[id].EligibleAtUnixMs >= 2L * options.SlowStartMs).ToList();
-            bool holding = eligible.Any(id => nowUnixMs - states[id].CapacityChangedUnixMs < options.CapacityStepHoldMs);
-            balanced = !holding && BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed);
+            bool integrate = !eligible.Any(id => nowUnixMs - states[id].CapacityChangedUnixMs < options.CapacityStepHoldMs);
+            bool correct = !eligible.Any(id => nowUnixMs - states[id].CapacityChangedUnixMs < options.CorrectionStepHoldMs);
+            balanced = BalanceStep(states, eligible, settled, byId, options, nowUnixMs, dt, nodeSeed, integrate, correct);
             steps++;
             lastBalance = nowUnixMs;
             double jitter = options.BalanceJitterFraction * StableHash.Symmetric(nodeSeed, steps);
@@ -151,7 +158,7 @@ public static class WeightCalculator
             // back often (a flapping line) should cost a bounded number of them per return.
             if (options.SlowStartSteps > 0) progress = Math.Floor(progress * options.SlowStartSteps) / options.SlowStartSteps;
             ramp[id] = options.SlowStartInitialFraction + (1 - options.SlowStartInitialFraction) * progress;
-            raw[id] = s.BalanceShare!.Value * quality[id] * ramp[id];
+            raw[id] = Math.Max(options.FloorShare, s.BalanceShare!.Value + s.Correction) * quality[id] * ramp[id];
         }
         var weights = Apportion(raw, options.Total);
 
@@ -177,21 +184,37 @@ public static class WeightCalculator
             final[g.Id] = s;
             string reason = s.Usable && !eligibleSet.Contains(g.Id) ? "HoldDown" : reasons[g.Id];
             result.Add(new GatewayWeight(g.Id, g.Name, s.Weight, s.Usable, reason, s.BalanceShare ?? 0,
-                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id)));
+                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id), s.Correction));
         }
         var state = new WeightState(false, nowUnixMs, lastBalance, nextBalance, steps, final.ToImmutable());
         return new WeightResult(result.MoveToImmutable(), state, changed, balanced);
     }
 
-    /// <summary>One integrator step: b_g += k·(c_g − λ_g) over the gateways with a fresh summary. True if shares moved.</summary>
+    /// <summary>
+    /// One balancing step over the gateways with a fresh summary. The share error of g is e_g = c_g − λ_g (capacity
+    /// share minus load share, both over the measured gateways). The slow integrator (if <paramref name="integrate"/>
+    /// and some gateway is outside the deadband) does b_g += k·e_g; the fast correction (if <paramref name="correct"/>)
+    /// first decays by its memory, then does f_g += k_f·e_g, bounded to ± <see cref="WeightOptions.CorrectionLimit"/>·b_g.
+    /// True if a share or a correction moved.
+    /// </summary>
     private static bool BalanceStep(
         SortedDictionary<NodeId, GatewayControlState> states, List<NodeId> eligible, List<NodeId> settled, Dictionary<NodeId, GatewayView> byId,
-        WeightOptions options, long nowUnixMs, long dtMs, ulong nodeSeed)
+        WeightOptions options, long nowUnixMs, long dtMs, ulong nodeSeed, bool integrate, bool correct)
     {
+        bool moved = false;
+        // A correction is only as good as the load it was fitted to: without fresh steps it fades.
+        double decay = options.CorrectionMemoryMs > 0 && dtMs > 0 ? Math.Exp(-(double)dtMs / options.CorrectionMemoryMs) : 0;
+        foreach (var id in eligible)
+        {
+            double f = states[id].Correction;
+            if (f == 0) continue;
+            states[id] = states[id] with { Correction = Math.Abs(f * decay) < 1e-6 ? 0 : f * decay };
+            moved = true;
+        }
         var measured = settled
             .Where(id => byId[id].Summary is { } s && Math.Abs(nowUnixMs - s.TimestampUnixMs) <= options.MaxSummaryAgeMs && Capacity(byId[id]) > 0)
             .ToList();
-        if (measured.Count < 2 || dtMs <= 0) return false;
+        if (measured.Count < 2 || dtMs <= 0) return moved;
         double capacity = 0, load = 0;
         var effectiveLoad = new Dictionary<NodeId, double>();
         foreach (var id in measured)
@@ -202,21 +225,37 @@ public static class WeightCalculator
             capacity += s.CapacityDownBps;
             load += effectiveLoad[id];
         }
-        if (load <= 0) return false;
+        if (load <= 0) return moved;
         double mean = load / capacity;
-        if (measured.All(id => Math.Abs(effectiveLoad[id] / byId[id].Summary!.CapacityDownBps - mean) < options.DeadbandUtilisation)) return false;
+        bool outsideDeadband = measured.Any(id => Math.Abs(effectiveLoad[id] / byId[id].Summary!.CapacityDownBps - mean) >= options.DeadbandUtilisation);
 
-        double gain = Math.Min(0.5, (double)dtMs / options.ControllerTimeConstantMs * (1 + options.GainJitterFraction * StableHash.Symmetric(nodeSeed, 0x6A1)));
+        double jitter = 1 + options.GainJitterFraction * StableHash.Symmetric(nodeSeed, 0x6A1);
+        double gain = Math.Min(0.5, (double)dtMs / options.ControllerTimeConstantMs * jitter);
+        double correctionGain = Math.Min(0.5, (double)dtMs / options.CorrectionTimeConstantMs * jitter);
+        bool correcting = correct && options.CorrectionLimit > 0 && options.CorrectionMemoryMs > 0;
         double measuredShare = measured.Sum(id => states[id].BalanceShare!.Value);
         foreach (var id in measured)
         {
             // Errors are in shares of the measured gateways; scale to the part of b they own so unmeasured ones keep theirs.
-            double error = byId[id].Summary!.CapacityDownBps / capacity - effectiveLoad[id] / load;
-            double b = states[id].BalanceShare!.Value + gain * error * measuredShare;
-            states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, b) };
+            double error = (byId[id].Summary!.CapacityDownBps / capacity - effectiveLoad[id] / load) * measuredShare;
+            var s = states[id];
+            double b = s.BalanceShare!.Value;
+            if (integrate && outsideDeadband) b = Math.Max(options.FloorShare, b + gain * error);
+            double f = s.Correction;
+            if (correcting)
+            {
+                double limit = options.CorrectionLimit * b;
+                f = Math.Clamp(f + correctionGain * error, -limit, limit);
+            }
+            states[id] = s with { BalanceShare = b, Correction = f };
         }
-        Normalize(states, eligible);
-        return true;
+        if (integrate && outsideDeadband)
+        {
+            // Renormalising b scales it; the corrections, which sum to about zero, keep their absolute size.
+            Normalize(states, eligible);
+            moved = true;
+        }
+        return moved || correcting;
     }
 
     /// <summary>Utilisation in the bottleneck direction: the more loaded of download and upload.</summary>

@@ -7,7 +7,8 @@ namespace Evernet.Policy;
 /// The controller's memory of one gateway. <see cref="BalanceShare"/> is the integrator (null while not eligible);
 /// <see cref="Weight"/> the last published integer weight; <see cref="RecentFailures"/> when it last turned unusable
 /// (within the flap window), which sets the hold-down; <see cref="CapacityBps"/> the signed capacity the share was last
-/// fitted to, and <see cref="CapacityChangedUnixMs"/> when that capacity last changed (the feed-forward's hold).
+/// fitted to, and <see cref="CapacityChangedUnixMs"/> when that capacity last changed (the feed-forward's hold);
+/// <see cref="Correction"/> the fast, bounded, leaky correction added to the balance share (a share, may be negative).
 /// </summary>
 public sealed record GatewayControlState(
     bool Usable,
@@ -17,7 +18,8 @@ public sealed record GatewayControlState(
     int Weight,
     ImmutableArray<long> RecentFailures,
     ulong CapacityBps = 0,
-    long CapacityChangedUnixMs = long.MinValue / 2);
+    long CapacityChangedUnixMs = long.MinValue / 2,
+    double Correction = 0);
 
 /// <summary>Everything the weight controller carries from one update to the next. Start from <see cref="Initial"/>.</summary>
 public sealed record WeightState(
@@ -31,7 +33,10 @@ public sealed record WeightState(
     public static WeightState Initial { get; } = new(true, 0, 0, 0, 0, ImmutableSortedDictionary<NodeId, GatewayControlState>.Empty);
 }
 
-/// <summary>One gateway's outcome, with the factors that produced it (for evernetctl and the simulator).</summary>
+/// <summary>
+/// One gateway's outcome, with the factors that produced it (for evernetctl and the simulator). The weight follows
+/// (<see cref="BalanceShare"/> + <see cref="Correction"/>) · <see cref="QualityFactor"/> · <see cref="RampFactor"/>.
+/// </summary>
 public sealed record GatewayWeight(
     NodeId Gateway,
     string Name,
@@ -40,7 +45,8 @@ public sealed record GatewayWeight(
     string Reason,
     double BalanceShare,
     double RampFactor,
-    double QualityFactor);
+    double QualityFactor,
+    double Correction = 0);
 
 /// <summary>
 /// Integer weights per gateway, ordered by gateway id. <see cref="Changed"/>: they differ from the previous update's.

@@ -15,7 +15,7 @@ public sealed class LoadReporterOptions
     /// <summary>Non-urgent re-signs (load changes) are at least this far apart; uplink and drain changes are never held back.</summary>
     public int MinIntervalMs { get; set; } = 1_000;
     /// <summary>Load moved by more than this fraction of capacity (either direction) since the last summary: re-sign.</summary>
-    public double SignificantLoadFraction { get; set; } = 0.10;
+    public double SignificantLoadFraction { get; set; } = 0.03;
     /// <summary>Active flows changed by more than this fraction (and at least <see cref="SignificantFlowDelta"/>): re-sign.</summary>
     public double SignificantFlowFraction { get; set; } = 0.25;
     public int SignificantFlowDelta { get; set; } = 50;

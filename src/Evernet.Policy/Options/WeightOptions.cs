@@ -24,6 +24,24 @@ public sealed class WeightOptions
     /// that error would wind the shares past the target.
     /// </summary>
     public int CapacityStepHoldMs { get; set; } = 60_000;
+    /// <summary>
+    /// Time constant of the fast correction: a share error of e moves it by e·dt/τ. The correction is the proportional
+    /// part of the controller (a leaky integrator, so in steady state it holds about
+    /// <see cref="CorrectionMemoryMs"/>/τ times the error): it makes new flows make up for the carried load's short
+    /// excursions (a burst of big flows on one gateway) within seconds, which the slow integrator cannot. Being
+    /// proportional, not integral, it damps a loop whose load follows the weights slowly (long-lived flows) instead of
+    /// ringing in it.
+    /// </summary>
+    public int CorrectionTimeConstantMs { get; set; } = 3_000;
+    /// <summary>The correction decays towards zero with this time constant (its memory; 0: no correction at all).</summary>
+    public int CorrectionMemoryMs { get; set; } = 6_000;
+    /// <summary>The correction never moves a gateway's share by more than this fraction of its balance share (0: off).</summary>
+    public double CorrectionLimit { get; set; } = 0.5;
+    /// <summary>
+    /// After a capacity step the correction is zeroed and resumes after this long (the load summaries must first show
+    /// the new routing); the slow integrator waits <see cref="CapacityStepHoldMs"/>.
+    /// </summary>
+    public int CorrectionStepHoldMs { get; set; } = 10_000;
     /// <summary>Only a capacity change by at least this fraction is a step (a modem reporting its sync rate with jitter must not keep resetting the shares).</summary>
     public double CapacityStepFraction { get; set; } = 0.05;
     /// <summary>How often a node takes a balancing step ...</summary>
@@ -35,7 +53,7 @@ public sealed class WeightOptions
     /// <summary>No balancing while every gateway's utilisation is within this of the mean: noise must not steer.</summary>
     public double DeadbandUtilisation { get; set; } = 0.03;
     /// <summary>Integer weights are re-published only when one moved by at least this much (or the usable set changed).</summary>
-    public int HysteresisWeight { get; set; } = 10;
+    public int HysteresisWeight { get; set; } = 20;
     /// <summary>A gateway that becomes usable ramps from <see cref="SlowStartInitialFraction"/> of its share to all of it over this time.</summary>
     public int SlowStartMs { get; set; } = 30_000;
     public double SlowStartInitialFraction { get; set; } = 0.05;
@@ -65,6 +83,10 @@ public sealed class WeightOptions
         e.Check(BalanceIntervalMs >= 100 && BalanceIntervalMs <= ControllerTimeConstantMs, nameof(BalanceIntervalMs), "must be 100..ControllerTimeConstantMs");
         e.Check(CapacityStepFraction is > 0 and <= 1, nameof(CapacityStepFraction), "must be in (0, 1]");
         e.Check(CapacityStepHoldMs is >= 0 and <= 3_600_000, nameof(CapacityStepHoldMs), "must be 0..3600000");
+        e.Check(CorrectionTimeConstantMs is >= 1_000 and <= 3_600_000, nameof(CorrectionTimeConstantMs), "must be 1000..3600000");
+        e.Check(CorrectionMemoryMs is >= 0 and <= 3_600_000, nameof(CorrectionMemoryMs), "must be 0..3600000");
+        e.Check(CorrectionLimit is >= 0 and <= 1, nameof(CorrectionLimit), "must be 0..1");
+        e.Check(CorrectionStepHoldMs is >= 0 and <= 3_600_000, nameof(CorrectionStepHoldMs), "must be 0..3600000");
         e.Check(BalanceJitterFraction is >= 0 and < 1, nameof(BalanceJitterFraction), "must be in [0, 1)");
         e.Check(GainJitterFraction is >= 0 and < 1, nameof(GainJitterFraction), "must be in [0, 1)");
         e.Check(DeadbandUtilisation is >= 0 and <= 0.5, nameof(DeadbandUtilisation), "must be 0..0.5");
