@@ -38,7 +38,7 @@ public sealed partial class GossipNode
             if (_sample.Count == 1 && _runtime.TryGetValue(_sample[0], out var rt)) partner = rt.Address;
         }
         if (partner is null && (_seeds.Length > 0 || _candidates.Count > 0)) partner = RandomSeedOrCandidate();
-        if (partner is { } p && p.Value is not null) StartExchange(p, wholeDigest: _pushPullRound <= 3);
+        if (partner is { } p && p.Value is not null) StartExchange(p, wholeDigest: _pushPullRound <= 3 || !_options.PushPullSummaries);
     }
 
     private PeerAddress? RandomDownMember()

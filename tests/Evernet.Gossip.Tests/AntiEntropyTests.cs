@@ -4,12 +4,12 @@ using Evernet.Gossip.Wire;
 
 namespace Evernet.Gossip.Tests;
 
-/// <summary>Push-pull after start: range hashes first, digests only for ranges that differ.</summary>
+/// <summary>Push-pull after start with PushPullSummaries: range hashes first, digests only for ranges that differ.</summary>
 public sealed class AntiEntropyTests
 {
     private static MiniMesh Settled()
     {
-        var mesh = new MiniMesh(8, 2, seed: 3);
+        var mesh = new MiniMesh(8, 2, seed: 3, new GossipOptions { PushPullSummaries = true });
         mesh.StartAll();
         for (int g = 0; g < 2; g++) mesh.PublishSummary(g, UplinkState.Up);
         // Past the fast exchanges of the start (2 s, 8 s, 15 s after the first) and one whole interval.

@@ -14,7 +14,7 @@ public static class OptionOverrides
         nameof(GossipOptions.UrgentFanout), nameof(GossipOptions.PushPullInterval), nameof(GossipOptions.GatewayProbeInterval),
         nameof(GossipOptions.GatewayProbeTimeout), nameof(GossipOptions.GatewayRoundTimeout), nameof(GossipOptions.GatewayFailedRoundsToUnusable),
         nameof(GossipOptions.GatewayIndirectChecks), nameof(GossipOptions.TombstoneRetention), nameof(GossipOptions.MaxClockSkew),
-        nameof(GossipOptions.MaxAwareness), nameof(GossipOptions.RecordRefreshInterval),
+        nameof(GossipOptions.MaxAwareness), nameof(GossipOptions.RecordRefreshInterval), nameof(GossipOptions.PushPullSummaries),
     ];
 
     /// <summary>Applies one setting; returns an error text or null.</summary>
@@ -43,6 +43,7 @@ public static class OptionOverrides
             case nameof(GossipOptions.MaxClockSkew): if (!Span(out var p)) return bad; o.MaxClockSkew = p; break;
             case nameof(GossipOptions.MaxAwareness): if (!Int(out var q)) return bad; o.MaxAwareness = q; break;
             case nameof(GossipOptions.RecordRefreshInterval): if (!Span(out var r)) return bad; o.RecordRefreshInterval = r; break;
+            case nameof(GossipOptions.PushPullSummaries): if (!bool.TryParse(value, out var u)) return bad; o.PushPullSummaries = u; break;
             default: return $"unknown option '{key}' (known: {string.Join(", ", Keys)})";
         }
         return null;
@@ -58,6 +59,7 @@ public static class OptionOverrides
             if (!a.Equals(b)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{key}={(a is TimeSpan t ? DurationParser.Format(t) : a.ToString())}"));
         }
         Cmp(nameof(o.ProbeInterval), o.ProbeInterval, d.ProbeInterval);
+        Cmp(nameof(o.PushPullSummaries), o.PushPullSummaries, d.PushPullSummaries);
         Cmp(nameof(o.ProbeTimeout), o.ProbeTimeout, d.ProbeTimeout);
         Cmp(nameof(o.IndirectChecks), o.IndirectChecks, d.IndirectChecks);
         Cmp(nameof(o.SuspicionMultiplier), o.SuspicionMultiplier, d.SuspicionMultiplier);
