@@ -18,6 +18,9 @@ public sealed partial class GossipNode
     private const int RepliedExchangesKept = 256;
     private readonly Queue<(ulong, uint, ulong)> _repliedOrder = new();
     private readonly HashSet<(ulong, uint, ulong)> _replied = new();
+    private const int SummaryExchangesKept = 8;
+    // Our recent exchanges that began with a summary: a digest chunk answering one asks about its range only.
+    private readonly Queue<uint> _summaryExchanges = new();
     private uint _exchangeId;
     private int _pushPullRound;
 
@@ -71,6 +74,8 @@ public sealed partial class GossipNode
             SendDigest(partner, exchangeId, isReply: false);
             return;
         }
+        _summaryExchanges.Enqueue(exchangeId);
+        while (_summaryExchanges.Count > SummaryExchangesKept) _summaryExchanges.Dequeue();
         var ranges = Digest.Ranges(Digest.Chunk(Digest.Build(_state), DigestEntriesPerChunk));
         for (int i = 0; i < ranges.Count; i += WireLimits.MaxSummaryRangesPerMessage)
         {
@@ -103,22 +108,23 @@ public sealed partial class GossipNode
     }
 
     /// <summary>
-    /// Sends what the peer lacks in the chunk's range and, unless the chunk is a reply, our own entries for the same
-    /// range (once per exchange and range): together the chunks of a digest cover all origins, so this answers a
-    /// whole digest with a whole digest, and a one-range request with that range.
+    /// Sends what the peer lacks in the chunk's range and, unless the chunk is a reply, our own digest: the whole digest
+    /// once per exchange (so a lost chunk of theirs does not cost them the repair of its range in the other direction),
+    /// or, when the chunk answers a summary we sent, our entries of that range only.
     /// </summary>
     private void HandleDigest(PeerAddress from, PushPullDigest digest)
     {
         if (digest.RangeStart > digest.RangeEnd) return;
         var missing = Digest.Missing(_state, digest.RangeStart, digest.RangeEnd, digest.Entries);
         SendItems(from, missing, digest.ExchangeId);
-        var key = (digest.Sender, digest.ExchangeId, digest.RangeStart);
-        if (!digest.IsReply && _replied.Add(key))
-        {
-            _repliedOrder.Enqueue(key);
-            if (_repliedOrder.Count > RepliedExchangesKept) _replied.Remove(_repliedOrder.Dequeue());
-            SendDigest(from, digest.ExchangeId, isReply: true, digest.RangeStart, digest.RangeEnd);
-        }
+        if (digest.IsReply) return;
+        bool answersOurSummary = _summaryExchanges.Contains(digest.ExchangeId);
+        var key = (digest.Sender, digest.ExchangeId, answersOurSummary ? digest.RangeStart : 0UL);
+        if (!_replied.Add(key)) return;
+        _repliedOrder.Enqueue(key);
+        if (_repliedOrder.Count > RepliedExchangesKept) _replied.Remove(_repliedOrder.Dequeue());
+        if (answersOurSummary) SendDigest(from, digest.ExchangeId, isReply: true, digest.RangeStart, digest.RangeEnd);
+        else SendDigest(from, digest.ExchangeId, isReply: true);
     }
 
     /// <summary>Packs items into as few datagrams as fit the size limit.</summary>
