@@ -84,13 +84,7 @@ internal sealed class Lane
             Network.CountDrop(DropReason.NodeDown);
             return;
         }
-        if (n.InputDelayTicks > 0 && !e.Deferred)
-        {
-            e.Deferred = true;
-            e.Time = Now + n.InputDelayTicks;
-            Queue.Push(e);
-            return;
-        }
+        if (HeldBackBySlowCpu(n, ref e)) return;
         var payload = (byte[])e.Data!;
         _sim.Trace.Datagram(Now, e.From, e.Node, payload, e.FromAttacker);
         _inputFromAttacker = e.FromAttacker;
@@ -118,17 +112,21 @@ internal sealed class Lane
             StaleTimeouts++;
             return;
         }
-        if (n.InputDelayTicks > 0 && !e.Deferred)
-        {
-            e.Deferred = true;
-            e.Time = Now + n.InputDelayTicks;
-            Queue.Push(e);
-            return;
-        }
+        if (HeldBackBySlowCpu(n, ref e)) return;
         n.ArmedAt = long.MaxValue;
         _sim.Trace.Timeout(Now, n.Index);
         Guard(n, static c => c.HandleTimeout());
         AfterInput(n, afterTimeout: true);
+    }
+
+    /// <summary>A node with a slow CPU sees each input once, <see cref="SimNode.InputDelayTicks"/> late.</summary>
+    private bool HeldBackBySlowCpu(SimNode n, ref SimEvent e)
+    {
+        if (n.InputDelayTicks <= 0 || e.Deferred) return false;
+        e.Deferred = true;
+        e.Time = Now + n.InputDelayTicks;
+        Queue.Push(e);
+        return true;
     }
 
     /// <summary>Drains what a node produced after an input: datagrams into the network, events to metrics and trace; re-arms its timer.</summary>

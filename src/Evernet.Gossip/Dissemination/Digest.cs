@@ -18,13 +18,9 @@ public static class Digest
     /// <summary>The sorted digest entries with an origin in [start, end] (a range costs what it holds, not the whole state).</summary>
     public static List<DigestEntry> Build(MeshState state, ulong start, ulong end)
     {
-        var ids = state.SortedShortIds;
-        int first = ids.BinarySearch(start);
-        if (first < 0) first = ~first;
-        int last = first;
-        while (last < ids.Length && ids[last] <= end) last++;
-        var entries = new List<DigestEntry>(last - first + 8);
-        foreach (ulong s in ids[first..last])
+        var origins = OriginsIn(state, start, end);
+        var entries = new List<DigestEntry>(origins.Length + 8);
+        foreach (ulong s in origins)
         {
             var o = state.Find(s)!;
             entries.Add(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
@@ -56,17 +52,24 @@ public static class Digest
         return x;
     }
 
+    /// <summary>The short ids this state holds in [start, end], a slice of its sorted index.</summary>
+    private static ReadOnlySpan<ulong> OriginsIn(MeshState state, ulong start, ulong end)
+    {
+        var ids = state.SortedShortIds;
+        int first = ids.BinarySearch(start);
+        if (first < 0) first = ~first;
+        int last = first;
+        while (last < ids.Length && ids[last] <= end) last++;
+        return ids[first..last];
+    }
+
     /// <summary>Count and hash of the entries this state holds with an origin in [start, end] (no allocation).</summary>
     public static (uint Count, ulong Hash) Summarize(MeshState state, ulong start, ulong end)
     {
         uint count = 0;
         ulong hash = 0;
-        var ids = state.SortedShortIds;
-        int first = ids.BinarySearch(start);
-        if (first < 0) first = ~first;
-        for (int i = first; i < ids.Length && ids[i] <= end; i++)
+        foreach (ulong s in OriginsIn(state, start, end))
         {
-            ulong s = ids[i];
             var o = state.Find(s)!;
             count++;
             hash += HashOf(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
@@ -147,12 +150,8 @@ public static class Digest
         }
         var records = new List<IGossipItem>();
         var others = new List<IGossipItem>();
-        var ids = state.SortedShortIds;
-        int first = ids.BinarySearch(start);
-        if (first < 0) first = ~first;
-        for (int i = first; i < ids.Length && ids[i] <= end; i++)
+        foreach (ulong s in OriginsIn(state, start, end))
         {
-            ulong s = ids[i];
             var o = state.Find(s)!;
             if (!theirs.TryGetValue((s, GossipItemKind.NodeRecord), out var v) || v < o.Record.Version) records.Add(o.Record);
             if (o.Summary is not null && (!theirs.TryGetValue((s, GossipItemKind.GatewaySummary), out v) || v < o.Summary.Version)) others.Add(o.Summary);
