@@ -27,9 +27,16 @@ public sealed partial class GossipNode
         _timers.Arm(now + _options.GatewayRoundTimeout.Ticks, TimerKind.GatewayRoundEnd, gatewayShort, probe.Round);
     }
 
+    /// <summary>The gateway round a GatewayIndirect timer was armed for, if it is still the current one and unanswered (else the timer is obsolete).</summary>
+    private bool TryUnansweredGatewayRound(ulong gatewayShort, uint round, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GatewayProbe? probe)
+    {
+        probe = _runtime.TryGetValue(gatewayShort, out var rt) ? rt.Gateway : null;
+        return probe is not null && probe.Round == round && !probe.Acked;
+    }
+
     private void OnGatewayIndirect(ulong gatewayShort, uint round, long now)
     {
-        if (!_runtime.TryGetValue(gatewayShort, out var rt) || rt.Gateway is not { } probe || probe.Round != round || probe.Acked) return;
+        if (!TryUnansweredGatewayRound(gatewayShort, round, out var probe)) return;
         if (probe.IndirectSent)
         {
             SendPing(gatewayShort, probe.Seq, fill: false); // the third direct try, in time for its ack to count

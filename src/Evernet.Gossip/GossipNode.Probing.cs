@@ -78,9 +78,13 @@ public sealed partial class GossipNode
         _timers.Arm(now + interval.Ticks - 1, TimerKind.SwimRoundEnd, seq);
     }
 
+    /// <summary>The probe a SwimIndirect timer was armed for, if it is still pending and unanswered (else the timer is obsolete).</summary>
+    private bool TryUnansweredProbe(uint seq, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PendingProbe? probe) =>
+        _probes.TryGetValue(seq, out probe) && !probe.Acked;
+
     private void OnSwimIndirectTimer(uint seq, long now)
     {
-        if (!_probes.TryGetValue(seq, out var probe) || probe.Acked) return;
+        if (!TryUnansweredProbe(seq, out var probe)) return;
         if (probe.Kind == ProbeKind.Verify || probe.Recheck) { SendPing(probe.Target, seq, fill: false); return; }
         if (probe.Kind != ProbeKind.Swim) return;
         // A second direct try alongside the relays: on lossy radio hops the direct path is as likely to work as any relay.

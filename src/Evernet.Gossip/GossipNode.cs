@@ -118,7 +118,7 @@ public sealed partial class GossipNode
     private long Jitter(TimeSpan interval) => (long)(interval.Ticks * _random.NextDouble());
 
     /// <summary>
-    /// Drops deadlines at the front of the timer queue whose handler would do nothing: the indirect step of a probe
+    /// Drops deadlines at the front of the timer queue whose handler would do nothing (the handlers' own guards decide): the indirect step of a probe
     /// round that was already answered (gateways are probed four times a second, and most rounds are answered, so
     /// without this the host woke a node for nothing about twelve times a second). Called after every input; what it
     /// drops stays obsolete (rounds and sequence numbers only grow), so firing them later could not have mattered.
@@ -129,8 +129,8 @@ public sealed partial class GossipNode
         {
             bool obsolete = timer.Kind switch
             {
-                TimerKind.GatewayIndirect => !_runtime.TryGetValue(timer.Key, out var rt) || rt.Gateway is not { } probe || probe.Round != timer.Tag || probe.Acked,
-                TimerKind.SwimIndirect => !_probes.TryGetValue((uint)timer.Key, out var pending) || pending.Acked,
+                TimerKind.GatewayIndirect => !TryUnansweredGatewayRound(timer.Key, timer.Tag, out _),
+                TimerKind.SwimIndirect => !TryUnansweredProbe((uint)timer.Key, out _),
                 _ => false,
             };
             if (!obsolete) return;

@@ -19,24 +19,59 @@ public static class Digest
     public static List<DigestEntry> Build(MeshState state, ulong start, ulong end)
     {
         var origins = OriginsIn(state, start, end);
-        var entries = new List<DigestEntry>(origins.Length + 8);
+        var sink = new ListSink(new List<DigestEntry>(origins.Length + 8));
+        // Origins come sorted and their kinds in ascending order: only revocations need sorting in.
+        if (Visit(state, origins, start, end, ref sink))
+            sink.Entries.Sort((a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
+        return sink.Entries;
+    }
+
+    /// <summary>Receives the digest entries of a range, one by one.</summary>
+    private interface IEntrySink
+    {
+        void Add(DigestEntry entry);
+    }
+
+    private readonly struct ListSink(List<DigestEntry> entries) : IEntrySink
+    {
+        public List<DigestEntry> Entries { get; } = entries;
+        public void Add(DigestEntry entry) => Entries.Add(entry);
+    }
+
+    private struct HashSink : IEntrySink
+    {
+        public uint Count;
+        public ulong Hash;
+        public void Add(DigestEntry entry)
+        {
+            Count++;
+            Hash += HashOf(entry);
+        }
+    }
+
+    /// <summary>
+    /// Every digest entry this state holds with an origin in [start, end] (<paramref name="origins"/>: <see cref="OriginsIn"/>
+    /// of that range): per origin in ascending order its record,
+    /// summary and accusation, then the revocations. The one definition of what a digest lists, for the entries and for
+    /// their hash. Returns whether revocations were visited (they are not in origin order).
+    /// </summary>
+    private static bool Visit<TSink>(MeshState state, ReadOnlySpan<ulong> origins, ulong start, ulong end, ref TSink sink) where TSink : struct, IEntrySink
+    {
         foreach (ulong s in origins)
         {
             var o = state.Find(s)!;
-            entries.Add(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
-            if (o.Summary is not null) entries.Add(new DigestEntry(s, GossipItemKind.GatewaySummary, o.Summary.Version));
-            if (o.Accusation is not null) entries.Add(new DigestEntry(s, GossipItemKind.Accusation, VersionOf(o.Accusation)));
+            sink.Add(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
+            if (o.Summary is not null) sink.Add(new DigestEntry(s, GossipItemKind.GatewaySummary, o.Summary.Version));
+            if (o.Accusation is not null) sink.Add(new DigestEntry(s, GossipItemKind.Accusation, VersionOf(o.Accusation)));
         }
-        // Origins come sorted and their kinds in ascending order: only revocations need sorting in.
         bool revocations = false;
         foreach (var r in state.Revocations)
         {
             if (r.Node.ShortId < start || r.Node.ShortId > end) continue;
-            entries.Add(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
+            sink.Add(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
             revocations = true;
         }
-        if (revocations) entries.Sort((a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
-        return entries;
+        return revocations;
     }
 
     /// <summary>
@@ -66,31 +101,9 @@ public static class Digest
     /// <summary>Count and hash of the entries this state holds with an origin in [start, end] (no allocation).</summary>
     public static (uint Count, ulong Hash) Summarize(MeshState state, ulong start, ulong end)
     {
-        uint count = 0;
-        ulong hash = 0;
-        foreach (ulong s in OriginsIn(state, start, end))
-        {
-            var o = state.Find(s)!;
-            count++;
-            hash += HashOf(new DigestEntry(s, GossipItemKind.NodeRecord, o.Record.Version));
-            if (o.Summary is not null)
-            {
-                count++;
-                hash += HashOf(new DigestEntry(s, GossipItemKind.GatewaySummary, o.Summary.Version));
-            }
-            if (o.Accusation is not null)
-            {
-                count++;
-                hash += HashOf(new DigestEntry(s, GossipItemKind.Accusation, VersionOf(o.Accusation)));
-            }
-        }
-        foreach (var r in state.Revocations)
-        {
-            if (r.Node.ShortId < start || r.Node.ShortId > end) continue;
-            count++;
-            hash += HashOf(new DigestEntry(r.Node.ShortId, GossipItemKind.Revocation, r.Serial));
-        }
-        return (count, hash);
+        var sink = new HashSink();
+        Visit(state, OriginsIn(state, start, end), start, end, ref sink);
+        return (sink.Count, sink.Hash);
     }
 
     /// <summary>The chunks of <see cref="Chunk"/>, each as its range, count and hash.</summary>
