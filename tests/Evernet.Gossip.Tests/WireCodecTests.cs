@@ -158,23 +158,25 @@ public sealed class WireCodecTests(ITestOutputHelper output)
         if (length <= WireLimits.MaxDatagram) Assert.Equal(expected, DecodeError(buffer[..length]));
     }
 
+    /// <summary>The encoder refuses the message and the decoder refuses its forced encoding, with the same error.</summary>
+    private static void AssertRefusedOnBothSides(Message message, DecodeError expected)
+    {
+        Assert.Equal(expected, WireCodec.Validate(message));
+        Assert.False(WireCodec.TryEncode(message, out byte[]? _));
+        var buffer = new byte[4096];
+        int length = WireCodec.EncodeUnchecked(message, buffer);
+        Assert.Equal(expected, DecodeError(buffer[..length]));
+    }
+
     [Fact]
     public void Digest_bounds_are_enforced_on_both_sides()
     {
         var entry = new DigestEntry(ulong.MaxValue, GossipItemKind.NodeRecord, 3);
-        void Check(PushPullDigest digest, DecodeError expected)
-        {
-            Assert.Equal(expected, WireCodec.Validate(digest));
-            Assert.False(WireCodec.TryEncode(digest, out byte[]? _));
-            var buffer = new byte[4096];
-            int length = WireCodec.EncodeUnchecked(digest, buffer);
-            Assert.Equal(expected, DecodeError(buffer[..length]));
-        }
-        Check(new PushPullDigest(1, 2, false, 0, 0, 0, ulong.MaxValue, []), Wire.DecodeError.InvalidValue);
-        Check(new PushPullDigest(1, 2, false, 3, 3, 0, ulong.MaxValue, []), Wire.DecodeError.InvalidValue);
-        Check(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, [entry with { Kind = (GossipItemKind)5 }]), Wire.DecodeError.UnknownItemKind);
-        Check(new PushPullDigest(1, 2, false, 0, 1, 5, 4, []), Wire.DecodeError.InvalidValue);
-        Check(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry with { Origin = 1, Version = 1 }, 65).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
+        AssertRefusedOnBothSides(new PushPullDigest(1, 2, false, 0, 0, 0, ulong.MaxValue, []), Wire.DecodeError.InvalidValue);
+        AssertRefusedOnBothSides(new PushPullDigest(1, 2, false, 3, 3, 0, ulong.MaxValue, []), Wire.DecodeError.InvalidValue);
+        AssertRefusedOnBothSides(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, [entry with { Kind = (GossipItemKind)5 }]), Wire.DecodeError.UnknownItemKind);
+        AssertRefusedOnBothSides(new PushPullDigest(1, 2, false, 0, 1, 5, 4, []), Wire.DecodeError.InvalidValue);
+        AssertRefusedOnBothSides(new PushPullDigest(1, 2, false, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry with { Origin = 1, Version = 1 }, 65).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
         Assert.True(WireCodec.TryEncode(new PushPullDigest(1, 2, true, 0, 1, 0, ulong.MaxValue, Enumerable.Repeat(entry, 64).ToImmutableArray()), out byte[]? full));
         Assert.True(full.Length <= WireLimits.MaxDatagram);
     }
@@ -183,16 +185,8 @@ public sealed class WireCodecTests(ITestOutputHelper output)
     public void Summary_bounds_are_enforced_on_both_sides()
     {
         var widest = new DigestRange(ulong.MaxValue - 1, ulong.MaxValue, uint.MaxValue, ulong.MaxValue);
-        void Check(PushPullSummary summary, DecodeError expected)
-        {
-            Assert.Equal(expected, WireCodec.Validate(summary));
-            Assert.False(WireCodec.TryEncode(summary, out byte[]? _));
-            var buffer = new byte[4096];
-            int length = WireCodec.EncodeUnchecked(summary, buffer);
-            Assert.Equal(expected, DecodeError(buffer[..length]));
-        }
-        Check(new PushPullSummary(1, 2, [widest with { Start = 5, End = 4 }]), Wire.DecodeError.InvalidValue);
-        Check(new PushPullSummary(1, 2, Enumerable.Repeat(widest, WireLimits.MaxSummaryRangesPerMessage + 1).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
+        AssertRefusedOnBothSides(new PushPullSummary(1, 2, [widest with { Start = 5, End = 4 }]), Wire.DecodeError.InvalidValue);
+        AssertRefusedOnBothSides(new PushPullSummary(1, 2, Enumerable.Repeat(widest, WireLimits.MaxSummaryRangesPerMessage + 1).ToImmutableArray()), Wire.DecodeError.CountOutOfBounds);
         // The most ranges of the widest encoding still fit one datagram.
         Assert.True(WireCodec.TryEncode(new PushPullSummary(ulong.MaxValue, uint.MaxValue, Enumerable.Repeat(widest, WireLimits.MaxSummaryRangesPerMessage).ToImmutableArray()), out byte[]? full));
         Assert.Equal(1_078, full.Length);
