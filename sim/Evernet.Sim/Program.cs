@@ -62,7 +62,9 @@ internal static class Program
         var wall = System.Diagnostics.Stopwatch.StartNew();
         var progressLock = new object();
         Action<string>? progress = config.Progress ? line => { lock (progressLock) Console.Error.WriteLine(line); } : null;
+        using var allocations = Environment.GetEnvironmentVariable("EVERNET_SIM_ALLOCATIONS") == "1" ? new Diagnostics.AllocationSampler() : null;
         var results = ScenarioRunner.RunAll(config, progress);
+        allocations?.Print(Console.Error);
         var report = SimReport.Merge(config, OptionOverrides.Describe(config.Options()), results, wall.Elapsed.TotalSeconds);
         Console.Write(ReportPrinter.Render(report));
         if (parsed.JsonPath is not null)

@@ -5,12 +5,13 @@ using Evernet.Sim.Running;
 
 namespace Evernet.Sim.Tests;
 
-/// <summary>Nodes split over lanes on several threads: the same trace and the same figures as on one thread.</summary>
+/// <summary>Nodes split over lanes on several threads (more lanes than cores too): the same trace and the same figures as on one thread.</summary>
 public sealed class LaneTests
 {
     [Theory]
     [InlineData("gateway-crash", 3)]
     [InlineData("churn", 2)]
+    [InlineData("partition-heal", 4)]
     public void Lanes_on_threads_give_the_trace_and_figures_of_one_lane(string scenario, int lanes)
     {
         var config = SimRun.Config(scenario, nodes: 80, duration: TimeSpan.FromSeconds(30), seed: 5);

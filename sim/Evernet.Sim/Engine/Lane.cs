@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Evernet.Gossip;
 using Evernet.Gossip.View;
 using Evernet.Sim.Network;
@@ -7,27 +8,30 @@ using Evernet.Sim.Time;
 namespace Evernet.Sim.Engine;
 
 /// <summary>
-/// One share of the nodes (<see cref="LanePlan"/>) with its own event queue and clock. During a window a lane
-/// processes its nodes' deliveries and timeouts in time order and touches nothing another lane writes: datagrams for
-/// another lane go to an outbox (they cannot arrive inside the window: lookahead), core events for the metrics are
-/// buffered when lanes run on several threads. With one lane the engine behaves as a plain sequential simulator.
+/// One share of the nodes (<see cref="LanePlan"/>) with its own event queue and clock. A lane processes its nodes'
+/// deliveries and timeouts in time order and touches nothing another lane writes: datagrams for another lane go to that
+/// lane's <see cref="LaneInbox"/>, core events for the metrics are buffered when lanes run on several threads. Lanes run
+/// ahead of each other conservatively (<see cref="RunSegment"/>): each publishes a promise (no datagram it sends from now
+/// on arrives before it) and processes only events before every other lane's promise. With one lane the engine behaves
+/// as a plain sequential simulator.
 /// </summary>
 internal sealed class Lane
 {
     private const long SpinStepTicks = TimeSpan.TicksPerMillisecond;
     private readonly Simulation _sim;
-    private readonly List<SimEvent>[] _outboxes;
+    private readonly LaneInbox _inbox = new();
+    private readonly long _lookaheadTicks;
+    private readonly PaddedTicks _promise = new();
     private readonly List<BufferedCoreEvent> _coreEvents = [];
     private bool _inputFromAttacker;
 
-    public Lane(Simulation sim, int index, int lanes, VirtualClock clock, NetworkLane network)
+    public Lane(Simulation sim, int index, VirtualClock clock, NetworkLane network, long lookaheadTicks)
     {
         _sim = sim;
         Index = index;
         Clock = clock;
         Network = network;
-        _outboxes = new List<SimEvent>[lanes];
-        for (int i = 0; i < lanes; i++) _outboxes[i] = [];
+        _lookaheadTicks = lookaheadTicks;
     }
 
     public int Index { get; }
@@ -41,8 +45,83 @@ internal sealed class Lane
     public long CoreTimestampTicks { get; private set; }
     public long[] BytesByMessageType { get; } = new long[9];
     public IReadOnlyList<BufferedCoreEvent> CoreEvents => _coreEvents;
-    public List<SimEvent> OutboxFor(int lane) => _outboxes[lane];
     public void ClearCoreEvents() => _coreEvents.Clear();
+
+    /// <summary>No datagram this lane sends from now on arrives before this time (read by the other lanes' threads).</summary>
+    public long Promise => Volatile.Read(ref _promise.Ticks);
+
+    /// <summary>Between segments only: a promise every lane can keep whatever the serial phase scheduled.</summary>
+    public void ResetPromise(long ticks) => Volatile.Write(ref _promise.Ticks, ticks);
+
+    /// <summary>Between segments only: takes in the datagrams other lanes (or scenario actions) sent to this lane.</summary>
+    public void TakeInbox() => _inbox.DrainInto(Queue, Now, Index, _sim.Seed);
+
+    /// <summary>Stopwatch ticks this lane's thread waited for another lane's promise.</summary>
+    public long BlockedTicks { get; private set; }
+
+    /// <summary>
+    /// Processes every event of this lane before <paramref name="segmentEnd"/> while the other lanes do the same on their
+    /// threads (Chandy–Misra–Bryant with lookahead, without null messages: the promises are shared memory). An event is
+    /// processed only when it is earlier than every other lane's promise; after each event the lane raises its own
+    /// promise to min(next event, the others' promises) + lookahead, the earliest it could send to them. Events are
+    /// processed in exactly the order a single lane would (ties need the strict bound), so the trace does not depend on
+    /// the number of lanes or on the threads' timing. Returns early if <paramref name="stop"/> is set (another lane failed).
+    /// </summary>
+    public void RunSegment(long segmentEnd, Lane[] lanes, StrongBox<bool> stop)
+    {
+        long began = Stopwatch.GetTimestamp();
+        long bound = OthersPromise(lanes);
+        TakeInbox();
+        var spin = new SpinWait();
+        long blockedSince = 0;
+        while (true)
+        {
+            long head = Queue.PeekTime;
+            if (head < bound && head < segmentEnd)
+            {
+                if (blockedSince != 0)
+                {
+                    BlockedTicks += Stopwatch.GetTimestamp() - blockedSince;
+                    blockedSince = 0;
+                    spin.Reset();
+                }
+                var e = Queue.Pop();
+                Clock.AdvanceTo(e.Time);
+                if (e.Kind == SimEventKind.Deliver) Deliver(ref e);
+                else Timeout(ref e);
+                EventsProcessed++;
+                Publish(Math.Min(Queue.PeekTime, bound));
+                continue;
+            }
+            Publish(Math.Min(head, bound));
+            if (head >= segmentEnd && bound >= segmentEnd) break;
+            long raised = OthersPromise(lanes);
+            TakeInbox();
+            if (raised == bound && Queue.PeekTime == head)
+            {
+                if (Volatile.Read(ref stop.Value)) break;
+                if (blockedSince == 0) blockedSince = Stopwatch.GetTimestamp();
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            bound = raised;
+        }
+        if (blockedSince != 0) BlockedTicks += Stopwatch.GetTimestamp() - blockedSince;
+        BusyTicks += Stopwatch.GetTimestamp() - began;
+    }
+
+    private long OthersPromise(Lane[] lanes)
+    {
+        long bound = long.MaxValue;
+        foreach (var other in lanes)
+            if (other != this) bound = Math.Min(bound, other.Promise);
+        return bound;
+    }
+
+    private void Publish(long earliestEvent)
+    {
+        long promise = earliestEvent >= long.MaxValue - _lookaheadTicks ? long.MaxValue : earliestEvent + _lookaheadTicks;
+        if (promise > _promise.Ticks) Volatile.Write(ref _promise.Ticks, promise);
+    }
 
     /// <summary>Processes every event before <paramref name="windowEnd"/> (and before the next scenario action).</summary>
     public void RunWindow(long windowEnd)
@@ -52,7 +131,7 @@ internal sealed class Lane
         BusyTicks += Stopwatch.GetTimestamp() - began;
     }
 
-    /// <summary>Stopwatch ticks spent processing windows (the lanes' balance).</summary>
+    /// <summary>Stopwatch ticks spent processing windows or segments, waits included (the lanes' balance).</summary>
     public long BusyTicks { get; private set; }
 
     private void RunEvents(long windowEnd)
@@ -71,9 +150,9 @@ internal sealed class Lane
 
     public void Push(in SimEvent e)
     {
-        int lane = _sim.Nodes[e.Node].Lane.Index;
-        if (lane == Index) Queue.Push(e);
-        else _outboxes[lane].Add(e);
+        var lane = _sim.Nodes[e.Node].Lane;
+        if (lane == this) Queue.Push(e);
+        else lane._inbox.Add(e);
     }
 
     private void Deliver(ref SimEvent e)

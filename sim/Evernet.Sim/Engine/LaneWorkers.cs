@@ -1,9 +1,13 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
 namespace Evernet.Sim.Engine;
 
 /// <summary>
-/// Threads for lanes 1..N-1 (the caller runs lane 0). Windows are short (about a millisecond of virtual time, tens of
-/// events per lane), so a window starts by bumping a phase counter the workers spin on, and ends when all have
-/// counted down; a worker that waits long (the engine is in a serial phase) parks on a monitor instead of spinning.
+/// Threads for lanes 1..N-1 (the caller runs lane 0). A segment is the stretch of virtual time between two scenario
+/// actions: every lane runs <see cref="Lane.RunSegment"/> on its thread, synchronised only by the lanes' promises, and
+/// the segment ends when all have returned. A worker that waits long between segments (the engine is in a serial
+/// phase) parks on a monitor instead of spinning.
 /// </summary>
 internal sealed class LaneWorkers : IDisposable
 {
@@ -11,17 +15,20 @@ internal sealed class LaneWorkers : IDisposable
     private readonly Lane[] _lanes;
     private readonly Thread[] _threads;
     private readonly Exception?[] _failures;
+    private readonly StrongBox<bool> _stop = new(false);
     private readonly object _gate = new();
     private long _phase;
-    private long _windowEnd;
+    private long _segmentEnd;
     private int _pending;
     private int _sleepers;
     private volatile bool _stopping;
 
-    /// <summary>Windows run so far.</summary>
-    public long Windows { get; private set; }
-    /// <summary>Stopwatch ticks lane 0's thread waited for the others after finishing its share of a window.</summary>
+    /// <summary>Segments run so far.</summary>
+    public long Segments { get; private set; }
+    /// <summary>Stopwatch ticks lane 0's thread waited for the others at segment ends.</summary>
     public long WaitTicks { get; private set; }
+    /// <summary>Stopwatch ticks between the start and the end of segments (the rest of a run is serial).</summary>
+    public long InSegmentTicks { get; private set; }
 
     public LaneWorkers(Lane[] lanes)
     {
@@ -36,45 +43,34 @@ internal sealed class LaneWorkers : IDisposable
         }
     }
 
-    /// <summary>Runs every lane up to <paramref name="windowEnd"/>; returns when all are done (rethrows a lane's failure).</summary>
-    public void RunWindow(long windowEnd)
+    /// <summary>
+    /// Runs every lane's events before <paramref name="segmentEnd"/>; <paramref name="now"/> is the engine's time, at or
+    /// before every pending event. Returns when all lanes are done (rethrows a lane's failure).
+    /// </summary>
+    public void RunSegment(long segmentEnd, long now, long lookaheadTicks)
     {
-        long windowBegan = System.Diagnostics.Stopwatch.GetTimestamp();
+        long began = Stopwatch.GetTimestamp();
         try
         {
-            RunWindowOnAllLanes(windowEnd);
+            foreach (var lane in _lanes) lane.ResetPromise(now + lookaheadTicks);
+            _segmentEnd = segmentEnd;
+            Volatile.Write(ref _pending, _threads.Length);
+            Interlocked.Increment(ref _phase);
+            if (Volatile.Read(ref _sleepers) > 0)
+                lock (_gate) Monitor.PulseAll(_gate);
+            Run(0, segmentEnd);
+            Segments++;
+            if (Volatile.Read(ref _pending) > 0)
+            {
+                long waitBegan = Stopwatch.GetTimestamp();
+                var spin = new SpinWait();
+                while (Volatile.Read(ref _pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+                WaitTicks += Stopwatch.GetTimestamp() - waitBegan;
+            }
         }
         finally
         {
-            InWindowTicks += System.Diagnostics.Stopwatch.GetTimestamp() - windowBegan;
-        }
-    }
-
-    /// <summary>Stopwatch ticks between the start and the end of windows (the rest of a run is serial).</summary>
-    public long InWindowTicks { get; private set; }
-
-    private void RunWindowOnAllLanes(long windowEnd)
-    {
-        _windowEnd = windowEnd;
-        Volatile.Write(ref _pending, _threads.Length);
-        Interlocked.Increment(ref _phase);
-        if (Volatile.Read(ref _sleepers) > 0)
-            lock (_gate) Monitor.PulseAll(_gate);
-        try
-        {
-            _lanes[0].RunWindow(windowEnd);
-        }
-        catch (Exception ex)
-        {
-            _failures[0] = ex;
-        }
-        Windows++;
-        if (Volatile.Read(ref _pending) > 0)
-        {
-            long began = System.Diagnostics.Stopwatch.GetTimestamp();
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
-            WaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - began;
+            InSegmentTicks += Stopwatch.GetTimestamp() - began;
         }
         foreach (var failure in _failures)
             if (failure is not null)
@@ -82,6 +78,20 @@ internal sealed class LaneWorkers : IDisposable
                 Array.Clear(_failures);
                 throw failure is SimulationException ? failure : new SimulationException("a simulation lane failed", failure);
             }
+    }
+
+    private void Run(int lane, long segmentEnd)
+    {
+        try
+        {
+            _lanes[lane].RunSegment(segmentEnd, _lanes, _stop);
+        }
+        catch (Exception ex)
+        {
+            _failures[lane] = ex;
+            // The others wait for this lane's promise, which will not rise any more.
+            Volatile.Write(ref _stop.Value, true);
+        }
     }
 
     private void Work(int lane)
@@ -106,14 +116,7 @@ internal sealed class LaneWorkers : IDisposable
             }
             if (_stopping) return;
             seen = Volatile.Read(ref _phase);
-            try
-            {
-                _lanes[lane].RunWindow(Volatile.Read(ref _windowEnd));
-            }
-            catch (Exception ex)
-            {
-                _failures[lane] = ex;
-            }
+            Run(lane, Volatile.Read(ref _segmentEnd));
             Interlocked.Decrement(ref _pending);
         }
     }

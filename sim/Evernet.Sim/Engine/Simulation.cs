@@ -15,8 +15,9 @@ namespace Evernet.Sim.Engine;
 /// The discrete-event engine: N real <see cref="GossipNode"/>s on one virtual clock, connected by a <see cref="NetworkModel"/>.
 /// After every input to a node it drains the node's datagrams (into the network) and events (into metrics and the
 /// trace), then re-arms the node's timer from NextTimeout. Nodes are split over lanes (<see cref="LanePlan"/>); with
-/// more than one, the lanes process windows of virtual time on their own threads and meet between windows, where
-/// datagrams cross between lanes, core events reach the metrics, and scenario actions run. Same setup, same trace,
+/// more than one, the lanes process the stretch of virtual time up to the next scenario action on their own threads,
+/// each running ahead as far as the others' promises allow (<see cref="Lane.RunSegment"/>), and meet before the action,
+/// where core events reach the metrics in a deterministic order and the action runs alone. Same setup, same trace,
 /// for any number of lanes.
 /// </summary>
 public sealed class Simulation : IDisposable
@@ -52,7 +53,7 @@ public sealed class Simulation : IDisposable
         Plan = setup.TraceText is null ? LanePlan.For(Network, setup.Roles, setup.Lanes) : LanePlan.Single(Topology.NodeCount);
         _lanes = new Lane[Plan.Lanes];
         for (int l = 0; l < _lanes.Length; l++)
-            _lanes[l] = new Lane(this, l, _lanes.Length, _lanes.Length == 1 ? Clock : new VirtualClock(), l == 0 ? Network.DefaultLane : Network.NewLane());
+            _lanes[l] = new Lane(this, l, _lanes.Length == 1 ? Clock : new VirtualClock(), l == 0 ? Network.DefaultLane : Network.NewLane(), Plan.LookaheadTicks);
         Nodes = new SimNode[Topology.NodeCount];
         _gatewayHosts = new GatewayHost?[Topology.NodeCount];
         for (int i = 0; i < Nodes.Length; i++)
@@ -108,9 +109,11 @@ public sealed class Simulation : IDisposable
     /// <summary>Wall time spent inside the cores' HandleDatagram/HandleTimeout/Start/Publish, summed over lanes.</summary>
     public double CoreWallSeconds => _lanes.Sum(l => l.CoreTimestampTicks) / (double)Stopwatch.Frequency;
     public double WallSeconds => _wall.Elapsed.TotalSeconds;
-    /// <summary>Windows the lanes ran on their threads, and how long the first lane waited for the others in them.</summary>
-    public (long Windows, double WaitSeconds, double InWindowSeconds) LaneSync => _workers is null ? (0, 0, 0)
-        : (_workers.Windows, _workers.WaitTicks / (double)Stopwatch.Frequency, _workers.InWindowTicks / (double)Stopwatch.Frequency);
+    /// <summary>Segments the lanes ran on their threads, how long the first lane waited for the others at their ends, and their total wall time.</summary>
+    public (long Segments, double WaitSeconds, double InSegmentSeconds) LaneSync => _workers is null ? (0, 0, 0)
+        : (_workers.Segments, _workers.WaitTicks / (double)Stopwatch.Frequency, _workers.InSegmentTicks / (double)Stopwatch.Frequency);
+    /// <summary>Per lane: seconds its thread waited for another lane's promise inside segments.</summary>
+    public double[] LaneBlockedSeconds => _lanes.Select(l => l.BlockedTicks / (double)Stopwatch.Frequency).ToArray();
     /// <summary>Wall seconds each lane spent processing its events.</summary>
     public double[] LaneBusySeconds => _lanes.Select(l => l.BusyTicks / (double)Stopwatch.Frequency).ToArray();
 
@@ -160,7 +163,7 @@ public sealed class Simulation : IDisposable
 
     /// <summary>
     /// Runs every event up to <paramref name="endTicks"/>. Scenario actions run alone, before the nodes' events of the
-    /// same moment; between actions the lanes run in windows no longer than the lookahead.
+    /// same moment; between actions the lanes run one segment each on their threads.
     /// </summary>
     public void RunUntil(long endTicks)
     {
@@ -168,6 +171,9 @@ public sealed class Simulation : IDisposable
         double lastProgress = _wall.Elapsed.TotalSeconds;
         while (true)
         {
+            // Datagrams that crossed lanes at the end of the last segment, or that an action sent.
+            if (_workers is not null)
+                foreach (var lane in _lanes) lane.TakeInbox();
             long nextNodeEvent = long.MaxValue;
             foreach (var lane in _lanes) nextNodeEvent = Math.Min(nextNodeEvent, lane.Queue.PeekTime);
             long next = Math.Min(nextNodeEvent, _actions.PeekTime);
@@ -178,19 +184,16 @@ public sealed class Simulation : IDisposable
                 var action = _actions.Pop();
                 ((Action)action.Data!)();
                 _actionsRun++;
-                DeliverOutboxes(long.MinValue);
             }
             else
             {
-                long windowEnd = Math.Min(_actions.PeekTime, endTicks + 1);
+                long segmentEnd = Math.Min(_actions.PeekTime, endTicks + 1);
                 if (_workers is not null)
                 {
-                    windowEnd = Math.Min(windowEnd, next + Plan.LookaheadTicks);
-                    _workers.RunWindow(windowEnd);
-                    DeliverOutboxes(windowEnd);
+                    _workers.RunSegment(segmentEnd, Now, Plan.LookaheadTicks);
                     FlushCoreEvents();
                 }
-                else _lanes[0].RunWindow(windowEnd);
+                else _lanes[0].RunWindow(segmentEnd);
             }
             if (EventsProcessed >= nextProgressCheck)
             {
@@ -216,31 +219,12 @@ public sealed class Simulation : IDisposable
         return condition();
     }
 
-    /// <summary>All clocks to one moment (between windows: every lane is at or before it).</summary>
+    /// <summary>All clocks to one moment (between segments: every lane is at or before it).</summary>
     private void SyncClocks(long ticks)
     {
         if (ticks > Clock.NowTicks) Clock.AdvanceTo(ticks);
         foreach (var lane in _lanes)
             if (lane.Clock != Clock && ticks > lane.Clock.NowTicks) lane.Clock.AdvanceTo(ticks);
-    }
-
-    /// <summary>Hands datagrams that crossed lanes to their lane; one that would arrive inside the window just run is an engine defect.</summary>
-    private void DeliverOutboxes(long windowEnd)
-    {
-        if (_lanes.Length == 1) return;
-        foreach (var from in _lanes)
-            for (int to = 0; to < _lanes.Length; to++)
-            {
-                var box = from.OutboxFor(to);
-                if (box.Count == 0) continue;
-                foreach (var e in box)
-                {
-                    if (e.Time < windowEnd)
-                        throw new SimulationException($"seed {Seed}: a datagram from lane {from.Index} to lane {to} arrives at {e.Time}, inside the window that ended at {windowEnd} (lookahead {Plan.LookaheadTicks} ticks)");
-                    _lanes[to].Queue.Push(e);
-                }
-                box.Clear();
-            }
     }
 
     /// <summary>The metrics see the lanes' core events in (time, node, order) order: the same for any number of lanes.</summary>
@@ -400,7 +384,6 @@ public sealed class Simulation : IDisposable
         sender.BytesSent += payload.Length;
         sender.DatagramsSent++;
         sender.Lane.Send(sender, to, claimedFrom, payload, fromAttacker);
-        DeliverOutboxes(long.MinValue);
     }
 
     public void Dispose()

@@ -99,11 +99,16 @@ public static class ScenarioRunner
         if (sim.Plan.Lanes > 1)
         {
             result.Extras["lookahead_ms"] = sim.Plan.LookaheadTicks / (double)TimeSpan.TicksPerMillisecond;
-            result.Extras["lane_windows"] = sim.LaneSync.Windows;
+            result.Extras["lane_segments"] = sim.LaneSync.Segments;
             result.Extras["lane_wait_s"] = Math.Round(sim.LaneSync.WaitSeconds, 3);
-            result.Extras["lane_windows_s"] = Math.Round(sim.LaneSync.InWindowSeconds, 3);
+            result.Extras["lane_segments_s"] = Math.Round(sim.LaneSync.InSegmentSeconds, 3);
             var busy = sim.LaneBusySeconds;
-            for (int l = 0; l < busy.Length; l++) result.Extras[$"lane{l}_busy_s"] = Math.Round(busy[l], 3);
+            var blocked = sim.LaneBlockedSeconds;
+            for (int l = 0; l < busy.Length; l++)
+            {
+                result.Extras[$"lane{l}_busy_s"] = Math.Round(busy[l], 3);
+                result.Extras[$"lane{l}_blocked_s"] = Math.Round(blocked[l], 3);
+            }
         }
         result.Extras["warmup_s"] = result.WarmupMs / 1000;
         // Process-wide: exact with --parallel 1, shared between seeds otherwise.
