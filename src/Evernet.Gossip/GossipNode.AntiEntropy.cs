@@ -21,6 +21,8 @@ public sealed partial class GossipNode
     private const int SummaryExchangesKept = 8;
     // Our recent exchanges that began with a summary: a digest chunk answering one asks about its range only.
     private readonly Queue<uint> _summaryExchanges = new();
+    /// <summary>Reused for every digest this node builds (one node runs on one thread; a digest is encoded before the next is built).</summary>
+    private readonly List<DigestEntry> _digestScratch = [];
     private uint _exchangeId;
     private int _pushPullRound;
 
@@ -76,7 +78,8 @@ public sealed partial class GossipNode
         }
         _summaryExchanges.Enqueue(exchangeId);
         while (_summaryExchanges.Count > SummaryExchangesKept) _summaryExchanges.Dequeue();
-        var ranges = Digest.Ranges(Digest.Chunk(Digest.Build(_state), DigestEntriesPerChunk));
+        Digest.Build(_state, 0, ulong.MaxValue, _digestScratch);
+        var ranges = Digest.Ranges(Digest.Chunk(_digestScratch, DigestEntriesPerChunk));
         for (int i = 0; i < ranges.Count; i += WireLimits.MaxSummaryRangesPerMessage)
         {
             int n = Math.Min(WireLimits.MaxSummaryRangesPerMessage, ranges.Count - i);
@@ -99,11 +102,13 @@ public sealed partial class GossipNode
 
     private void SendDigest(PeerAddress to, uint exchangeId, bool isReply, ulong start = 0, ulong end = ulong.MaxValue)
     {
-        var chunks = Digest.Chunk(Digest.Build(_state, start, end), DigestEntriesPerChunk, start, end);
+        Digest.Build(_state, start, end, _digestScratch);
+        var chunks = Digest.Chunk(_digestScratch, DigestEntriesPerChunk, start, end);
         for (int i = 0; i < chunks.Count; i++)
         {
             var (chunkStart, chunkEnd, entries) = chunks[i];
-            Send(to, new PushPullDigest(Id.ShortId, exchangeId, isReply, (ushort)i, (ushort)chunks.Count, chunkStart, chunkEnd, [.. entries]), fill: false);
+            Send(to, new PushPullDigest(Id.ShortId, exchangeId, isReply, (ushort)i, (ushort)chunks.Count, chunkStart, chunkEnd,
+                System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(entries)), fill: false);
         }
     }
 

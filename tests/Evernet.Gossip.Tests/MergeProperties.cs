@@ -76,7 +76,9 @@ public sealed class MergeProperties
         return inOrder == Apply(shuffled);
     }
 
-    private static string Apply(IEnumerable<IGossipItem> items)
+    internal static string Apply(IEnumerable<IGossipItem> items) => StateOf(items).Fingerprint();
+
+    internal static MeshState StateOf(IEnumerable<IGossipItem> items)
     {
         var state = new MeshState();
         foreach (var item in items)
@@ -89,7 +91,7 @@ public sealed class MergeProperties
                 case Revocation v: state.Apply(v); break;
             }
         }
-        return state.Fingerprint();
+        return state;
     }
 
     private static byte[] Sig(Random r) { var s = new byte[64]; r.NextBytes(s); s[0] &= 0x3; return s; }
@@ -97,17 +99,17 @@ public sealed class MergeProperties
     private static MembershipCertificate Cert(int origin) =>
         new(Origins[origin], new byte[32], $"n{origin}", origin < 2 ? NodeRoles.Gateway : NodeRoles.Node, 1, 0, long.MaxValue, Origins[3], new byte[64]);
 
-    private static NodeRecord Record(Random r, int origin)
+    internal static NodeRecord Record(Random r, int origin)
     {
         ulong version = (ulong)r.Next(1, 4);
         return new NodeRecord(Origins[origin], version, 1000, (uint)r.Next(0, 3), r.Next(8) == 0, ImmutableArray.Create("sim:1"), [], Cert(origin), Sig(r));
     }
 
-    private static GatewaySummary Summary(Random r, int origin) =>
+    internal static GatewaySummary Summary(Random r, int origin) =>
         new(Origins[origin], (ulong)r.Next(1, 4), 1000, (UplinkState)r.Next(3), [], 100, 10, (ulong)r.Next(100), 1, 0, 0, false, Sig(r));
 
-    private static Accusation Accusation(Random r, int target) =>
+    internal static Accusation Accusation(Random r, int target) =>
         new(Origins[target], (uint)r.Next(0, 3), r.Next(2) == 0 ? Verdict.Suspect : Verdict.Dead, Origins[(target + 1 + r.Next(3)) % Origins.Length], 1000, Sig(r));
 
-    private static Revocation Revocation(Random r, int node) => new(Origins[node], (ulong)r.Next(0, 3), 1000, "x", Origins[3], Sig(r));
+    internal static Revocation Revocation(Random r, int node) => new(Origins[node], (ulong)r.Next(0, 3), 1000, "x", Origins[3], Sig(r));
 }

@@ -148,11 +148,54 @@ public sealed class NetworkModelTests
                 if (a != b)
                 {
                     int l = net.FindLink(a, b);
-                    ref var link = ref net.LinkAt(l);
+                    ref readonly var link = ref net.LinkAt(l);
                     Assert.True((link.A == a && link.B == b) || (link.A == b && link.B == a));
                 }
         net.SetLinkUp(net.FindLink(0, 3), false);
         Assert.Equal(DropReason.None, net.Transmit(0, 3, 10, 0, new SeededRandom(1), out long arrival));
         Assert.Equal(2 * Ms, arrival);
+    }
+
+    /// <summary>The per-pair path summary and the hop-by-hop walk draw from the same distribution.</summary>
+    [Theory]
+    [InlineData(1.0, 1.0)]
+    [InlineData(1.0, 0.5)] // jittered hops that differ: the summary path falls back to the walk
+    public void Path_summaries_deliver_like_the_hop_by_hop_walk(double jitterA, double jitterB)
+    {
+        static NetworkModel Net(double ja, double jb, bool summaries) => new(5, [L(0, 1, 2, 0.05, ja), L(1, 2, 0.5, 0.001), L(2, 3, 3, 0.02, jb), L(3, 4, 1, 0.1, ja)])
+        {
+            UsePathSummaries = summaries,
+        };
+        (double Delivered, double MeanMs, double SdMs) Measure(NetworkModel net)
+        {
+            var random = new SeededRandom(11);
+            var arrivals = new List<double>();
+            const int sends = 60_000;
+            for (int i = 0; i < sends; i++)
+                if (net.Transmit(0, 4, 100, 0, random, out long at) == DropReason.None) arrivals.Add(at / (double)Ms);
+            double mean = arrivals.Average();
+            return (arrivals.Count / (double)sends, mean, Math.Sqrt(arrivals.Average(a => (a - mean) * (a - mean))));
+        }
+        var walk = Measure(Net(jitterA, jitterB, summaries: false));
+        var summary = Measure(Net(jitterA, jitterB, summaries: true));
+        double expected = 0.95 * 0.999 * 0.98 * 0.9;
+        Assert.InRange(walk.Delivered, expected - 0.01, expected + 0.01);
+        Assert.InRange(summary.Delivered, expected - 0.01, expected + 0.01);
+        Assert.InRange(summary.MeanMs, walk.MeanMs - 0.02, walk.MeanMs + 0.02);
+        Assert.InRange(summary.SdMs, walk.SdMs * 0.97, walk.SdMs * 1.03);
+        Assert.InRange(summary.MeanMs, 6.5 + (2 * jitterA + jitterB) / 2 - 0.02, 6.5 + (2 * jitterA + jitterB) / 2 + 0.02);
+    }
+
+    [Fact]
+    public void A_loss_change_reaches_paths_already_in_use()
+    {
+        var net = new NetworkModel(3, [L(0, 1, 1), L(1, 2, 1)]);
+        var random = new SeededRandom(3);
+        Assert.Equal(DropReason.None, net.Transmit(0, 2, 10, 0, random, out _));
+        net.SetLoss(1, from: 1, loss: 1.0);
+        Assert.Equal(DropReason.Loss, net.Transmit(0, 2, 10, 0, random, out _));
+        Assert.Equal(DropReason.None, net.Transmit(2, 0, 10, 0, random, out _));
+        net.SetLoss(1, from: 1, loss: 0);
+        Assert.Equal(DropReason.None, net.Transmit(0, 2, 10, 0, random, out _));
     }
 }

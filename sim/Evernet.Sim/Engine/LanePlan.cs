@@ -66,7 +66,7 @@ public sealed class LanePlan
         }
         for (int l = 0; l < network.LinkCount; l++)
         {
-            ref var link = ref network.LinkAt(l);
+            ref readonly var link = ref network.LinkAt(l);
             if (link.LatencyTicks >= threshold) continue;
             int a = Find(link.A), b = Find(link.B);
             if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
@@ -93,7 +93,7 @@ public sealed class LanePlan
         long min = long.MaxValue;
         for (int l = 0; l < network.LinkCount; l++)
         {
-            ref var link = ref network.LinkAt(l);
+            ref readonly var link = ref network.LinkAt(l);
             if (laneOf[link.A] != laneOf[link.B]) min = Math.Min(min, link.LatencyTicks);
         }
         return min;

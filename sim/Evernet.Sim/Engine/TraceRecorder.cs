@@ -93,7 +93,7 @@ public sealed class TraceRecorder : IDisposable
         _text?.WriteLine($"{time} event {node} {gossipEvent}");
     }
 
-    /// <summary>The hex SHA-256 over the notes' and every node's hash, in node order; recording stops.</summary>
+    /// <summary>The hex SHA-256 over the notes' and every node's XXH3-128, in node order; recording stops.</summary>
     public string Finish()
     {
         if (_final is not null) return _final;

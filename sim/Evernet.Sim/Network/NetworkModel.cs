@@ -16,7 +16,9 @@ public sealed class NetworkModel
     private readonly Link[] _links;
     private readonly int[][] _adjacency;
     private readonly int[]?[] _predecessorLink;
+    private readonly PathSummary[]?[] _pathSummaries;
     private readonly bool _complete;
+    private readonly bool _hasQueues;
     private readonly List<NetworkLane> _lanes = [];
 
     public NetworkModel(int nodeCount, IReadOnlyList<Link> links, bool complete = false)
@@ -43,7 +45,10 @@ public sealed class NetworkModel
             _adjacency[_links[i].B][degree[_links[i].B]++] = i;
         }
         _predecessorLink = new int[]?[nodeCount];
+        _pathSummaries = new PathSummary[]?[nodeCount];
         _complete = complete && _links.Length == (long)nodeCount * (nodeCount - 1) / 2;
+        _hasQueues = _links.Any(l => l.BitsPerSecond > 0);
+        UsePathSummaries = !_hasQueues && nodeCount <= MaxNodesForPathSummaries;
         DefaultLane = NewLane();
     }
 
@@ -59,7 +64,19 @@ public sealed class NetworkModel
     }
 
     /// <summary>Whether some link has a bandwidth limit (its queue makes transmissions depend on each other's order).</summary>
-    public bool HasQueues => _links.Any(l => l.BitsPerSecond > 0);
+    public bool HasQueues => _hasQueues;
+
+    /// <summary>Above this many nodes the per-pair summaries (32 bytes a pair) would cost more memory than they save time.</summary>
+    public const int MaxNodesForPathSummaries = 4096;
+
+    /// <summary>
+    /// Transmit through a per-pair summary of the path (one lookup) instead of walking it hop by hop (two scattered
+    /// reads a hop, the engine's largest cost after the cores). Same distribution: the datagram survives with the
+    /// product of the hops' delivery probabilities (one draw) and gains the hops' latencies plus one uniform jitter
+    /// draw per jittered hop. Off with queues (a hop's queue depends on the traffic before it) and for paths whose
+    /// jittered hops differ in jitter. Settable so tests can compare both.
+    /// </summary>
+    public bool UsePathSummaries { get; set; }
 
     public int NodeCount { get; }
     public int LinkCount => _links.Length;
@@ -92,7 +109,8 @@ public sealed class NetworkModel
     /// <summary>Bumped on every change that can alter paths; lets callers cache reachability.</summary>
     public int TopologyVersion { get; private set; }
 
-    public ref Link LinkAt(int index) => ref _links[index];
+    /// <summary>A link's state; change it through <see cref="SetLinkUp"/> and <see cref="SetLoss"/> (paths are cached).</summary>
+    public ref readonly Link LinkAt(int index) => ref _links[index];
 
     public ReadOnlySpan<int> LinksOf(int node) => _adjacency[node];
 
@@ -118,13 +136,17 @@ public sealed class NetworkModel
     /// <summary>Sets the loss of one direction (from <paramref name="from"/> over the link); the other is unchanged.</summary>
     public void SetLoss(int index, int from, double loss)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(loss, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(loss, 1);
         ref var link = ref _links[index];
         if (from == link.A) link.LossAtoB = loss; else link.LossBtoA = loss;
+        Array.Clear(_pathSummaries);
     }
 
     public void InvalidateRoutes()
     {
         Array.Clear(_predecessorLink);
+        Array.Clear(_pathSummaries);
         TopologyVersion++;
     }
 
@@ -168,6 +190,19 @@ public sealed class NetworkModel
             lane.Delivered++;
             return DropReason.None;
         }
+        if (UsePathSummaries)
+        {
+            ref readonly var summary = ref PathSummaries(from)[to];
+            if (summary.Hops < 0) return Drop(lane, DropReason.Unreachable);
+            if (summary.Uniform)
+            {
+                if (summary.Survival < 1 && random.NextDouble() >= summary.Survival) return Drop(lane, DropReason.Loss);
+                long arriving = now + summary.LatencyTicks;
+                for (int j = 0; j < summary.JitteredHops; j++) arriving += (long)(random.NextDouble() * summary.JitterTicks);
+                lane.HopsTraversed += summary.Hops;
+                return Arrive(lane, arriving, random, out arrival);
+            }
+        }
         int hops = CollectPath(lane, from, to);
         if (hops < 0) return Drop(lane, DropReason.Unreachable);
         long t = now;
@@ -192,6 +227,11 @@ public sealed class NetworkModel
             at = link.Other(at);
             lane.HopsTraversed++;
         }
+        return Arrive(lane, t, random, out arrival);
+    }
+
+    private DropReason Arrive(NetworkLane lane, long t, IRandomSource random, out long arrival)
+    {
         if (ReorderProbability > 0 && random.NextDouble() < ReorderProbability)
         {
             t += (long)(random.NextDouble() * ReorderMaxExtraTicks);
@@ -256,6 +296,43 @@ public sealed class NetworkModel
         var pred = ShortestPathTree(source);
         Volatile.Write(ref _predecessorLink[source], pred);
         return pred;
+    }
+
+    /// <summary>The cached path summaries from a source to every node (published like <see cref="Predecessors"/>).</summary>
+    private PathSummary[] PathSummaries(int source)
+    {
+        var cached = Volatile.Read(ref _pathSummaries[source]);
+        if (cached is not null) return cached;
+        var summaries = new PathSummary[NodeCount];
+        var path = new NetworkLane(0);
+        for (int to = 0; to < NodeCount; to++)
+        {
+            if (to == source) continue;
+            int hops = CollectPath(path, source, to);
+            if (hops < 0)
+            {
+                summaries[to] = new PathSummary { Hops = -1 };
+                continue;
+            }
+            var summary = new PathSummary { Hops = hops, Survival = 1, Uniform = true };
+            int at = source;
+            for (int h = hops - 1; h >= 0; h--)
+            {
+                ref readonly var link = ref _links[path.Path[h]];
+                summary.Survival *= 1 - (at == link.A ? link.LossAtoB : link.LossBtoA);
+                summary.LatencyTicks += link.LatencyTicks;
+                if (link.JitterTicks > 0)
+                {
+                    if (summary.JitteredHops > 0 && link.JitterTicks != summary.JitterTicks) summary.Uniform = false;
+                    summary.JitterTicks = link.JitterTicks;
+                    summary.JitteredHops++;
+                }
+                at = link.Other(at);
+            }
+            summaries[to] = summary;
+        }
+        Volatile.Write(ref _pathSummaries[source], summaries);
+        return summaries;
     }
 
     /// <summary>Dijkstra over up links by base latency (plus one tick per hop, so equal-latency ties prefer fewer hops).</summary>

@@ -29,7 +29,7 @@ public sealed class ChaosScenario : Scenario
                 foreach (var l in net.LinksOf(node))
                 {
                     int link = l;
-                    ref var state = ref net.LinkAt(link);
+                    ref readonly var state = ref net.LinkAt(link);
                     double before = node == state.A ? state.LossAtoB : state.LossBtoA;
                     net.SetLoss(link, node, 0.3);
                     restore.Add(() => net.SetLoss(link, node, before));
@@ -39,16 +39,16 @@ public sealed class ChaosScenario : Scenario
             for (int k = 0; k < Math.Max(1, net.LinkCount / 10); k++)
             {
                 int link = random.Next(net.LinkCount);
-                ref var state = ref net.LinkAt(link);
+                ref readonly var state = ref net.LinkAt(link);
                 if (state.Kind == LinkKind.Backbone) continue;
                 (double ab, double ba) = (state.LossAtoB, state.LossBtoA);
-                state.LossAtoB = Math.Min(0.3, Math.Max(0.01, ab * 3));
-                state.LossBtoA = Math.Min(0.3, Math.Max(0.01, ba * 3));
+                (int a, int b) = (state.A, state.B);
+                net.SetLoss(link, a, Math.Min(0.3, Math.Max(0.01, ab * 3)));
+                net.SetLoss(link, b, Math.Min(0.3, Math.Max(0.01, ba * 3)));
                 restore.Add(() =>
                 {
-                    ref var s = ref net.LinkAt(link);
-                    s.LossAtoB = ab;
-                    s.LossBtoA = ba;
+                    net.SetLoss(link, a, ab);
+                    net.SetLoss(link, b, ba);
                 });
             }
             for (int k = 0; k < 3 && members.Count > 0; k++)

@@ -18,12 +18,21 @@ public static class Digest
     /// <summary>The sorted digest entries with an origin in [start, end] (a range costs what it holds, not the whole state).</summary>
     public static List<DigestEntry> Build(MeshState state, ulong start, ulong end)
     {
+        var entries = new List<DigestEntry>();
+        Build(state, start, end, entries);
+        return entries;
+    }
+
+    /// <summary>As <see cref="Build(MeshState, ulong, ulong)"/>, into <paramref name="into"/> (cleared first; a caller's scratch list).</summary>
+    public static void Build(MeshState state, ulong start, ulong end, List<DigestEntry> into)
+    {
+        into.Clear();
         var origins = OriginsIn(state, start, end);
-        var sink = new ListSink(new List<DigestEntry>(origins.Length + 8));
+        into.EnsureCapacity(origins.Length + 8);
+        var sink = new ListSink(into);
         // Origins come sorted and their kinds in ascending order: only revocations need sorting in.
         if (Visit(state, origins, start, end, ref sink))
-            sink.Entries.Sort((a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
-        return sink.Entries;
+            into.Sort(static (a, b) => a.Origin != b.Origin ? a.Origin.CompareTo(b.Origin) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Version.CompareTo(b.Version));
     }
 
     /// <summary>Receives the digest entries of a range, one by one.</summary>
@@ -107,52 +116,117 @@ public static class Digest
     }
 
     /// <summary>The chunks of <see cref="Chunk"/>, each as its range, count and hash.</summary>
-    public static List<DigestRange> Ranges(List<(ulong Start, ulong End, List<DigestEntry> Entries)> chunks)
+    public static List<DigestRange> Ranges(List<(ulong Start, ulong End, DigestEntry[] Entries)> chunks)
     {
         var ranges = new List<DigestRange>(chunks.Count);
         foreach (var (start, end, entries) in chunks)
         {
             ulong hash = 0;
             foreach (var e in entries) hash += HashOf(e);
-            ranges.Add(new DigestRange(start, end, (uint)entries.Count, hash));
+            ranges.Add(new DigestRange(start, end, (uint)entries.Length, hash));
         }
         return ranges;
     }
 
     /// <summary>Cuts sorted entries into chunks of at most <paramref name="perChunk"/>, never splitting one origin.</summary>
-    public static List<(ulong Start, ulong End, List<DigestEntry> Entries)> Chunk(List<DigestEntry> sorted, int perChunk) =>
+    public static List<(ulong Start, ulong End, DigestEntry[] Entries)> Chunk(List<DigestEntry> sorted, int perChunk) =>
         Chunk(sorted, perChunk, 0, ulong.MaxValue);
 
-    /// <summary>Cuts sorted entries (all within [rangeStart, rangeEnd]) into chunks that together cover exactly that range.</summary>
-    public static List<(ulong Start, ulong End, List<DigestEntry> Entries)> Chunk(List<DigestEntry> sorted, int perChunk, ulong rangeStart, ulong rangeEnd)
+    /// <summary>
+    /// Cuts sorted entries (all within [rangeStart, rangeEnd]) into chunks that together cover exactly that range. Each
+    /// chunk is an exact-size array the message can wrap without another copy.
+    /// </summary>
+    public static List<(ulong Start, ulong End, DigestEntry[] Entries)> Chunk(List<DigestEntry> sorted, int perChunk, ulong rangeStart, ulong rangeEnd)
     {
-        var chunks = new List<(ulong, ulong, List<DigestEntry>)>();
+        var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sorted);
+        var chunks = new List<(ulong, ulong, DigestEntry[])>();
         int i = 0;
         ulong start = rangeStart;
-        while (i < sorted.Count || chunks.Count == 0)
+        while (i < all.Length || chunks.Count == 0)
         {
-            var part = new List<DigestEntry>(perChunk);
-            while (i < sorted.Count && part.Count < perChunk)
+            int first = i;
+            while (i < all.Length && i - first < perChunk)
             {
-                ulong origin = sorted[i].Origin;
+                ulong origin = all[i].Origin;
                 int j = i;
-                while (j < sorted.Count && sorted[j].Origin == origin) j++;
-                if (part.Count > 0 && part.Count + (j - i) > perChunk) break;
-                for (; i < j; i++) part.Add(sorted[i]);
+                while (j < all.Length && all[j].Origin == origin) j++;
+                if (i > first && j - first > perChunk) break;
+                i = j;
             }
-            ulong end = i < sorted.Count ? sorted[i].Origin - 1 : rangeEnd;
-            chunks.Add((start, end, part));
-            if (i >= sorted.Count) break;
-            start = sorted[i].Origin;
+            ulong end = i < all.Length ? all[i].Origin - 1 : rangeEnd;
+            chunks.Add((start, end, all[first..i].ToArray()));
+            if (i >= all.Length) break;
+            start = all[i].Origin;
         }
         return chunks;
     }
 
     /// <summary>
     /// What we hold within [start, end] that the peer's chunk shows it lacks or holds older: node records first, so the
-    /// items that depend on them find their origin known.
+    /// items that depend on them find their origin known. An honest peer's chunk is sorted like ours, so the two are
+    /// walked side by side; an unsorted one (never sent by this code) is indexed instead, with the same answer.
     /// </summary>
     public static List<IGossipItem> Missing(MeshState state, ulong start, ulong end, IReadOnlyList<DigestEntry> peer)
+    {
+        if (!IsSorted(peer)) return MissingUnsorted(state, start, end, peer);
+        var records = new List<IGossipItem>();
+        var others = new List<IGossipItem>();
+        int j = 0;
+        foreach (ulong s in OriginsIn(state, start, end))
+        {
+            while (j < peer.Count && peer[j].Origin < s) j++;
+            ulong? record = null, summary = null, accusation = null;
+            for (; j < peer.Count && peer[j].Origin == s; j++)
+            {
+                var e = peer[j];
+                switch (e.Kind)
+                {
+                    case GossipItemKind.NodeRecord: record = e.Version; break;
+                    case GossipItemKind.GatewaySummary: summary = e.Version; break;
+                    case GossipItemKind.Accusation: accusation = e.Version; break;
+                }
+            }
+            var o = state.Find(s)!;
+            if (!(record >= o.Record.Version)) records.Add(o.Record);
+            if (o.Summary is not null && !(summary >= o.Summary.Version)) others.Add(o.Summary);
+            if (o.Accusation is not null && !(accusation >= VersionOf(o.Accusation))) others.Add(o.Accusation);
+        }
+        foreach (var r in state.Revocations)
+        {
+            ulong s = r.Node.ShortId;
+            if (s >= start && s <= end && !HoldsRevocation(peer, s, r.Serial)) others.Add(r);
+        }
+        records.AddRange(others);
+        return records;
+    }
+
+    /// <summary>Sorted by origin, then kind (versions within one kind are only repeated by a hostile peer).</summary>
+    private static bool IsSorted(IReadOnlyList<DigestEntry> entries)
+    {
+        for (int i = 1; i < entries.Count; i++)
+        {
+            var a = entries[i - 1];
+            var b = entries[i];
+            if (a.Origin > b.Origin || (a.Origin == b.Origin && a.Kind > b.Kind)) return false;
+        }
+        return true;
+    }
+
+    private static bool HoldsRevocation(IReadOnlyList<DigestEntry> sorted, ulong origin, ulong serial)
+    {
+        int lo = 0, hi = sorted.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid].Origin < origin) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int i = lo; i < sorted.Count && sorted[i].Origin == origin; i++)
+            if (sorted[i].Kind == GossipItemKind.Revocation && sorted[i].Version == serial) return true;
+        return false;
+    }
+
+    private static List<IGossipItem> MissingUnsorted(MeshState state, ulong start, ulong end, IReadOnlyList<DigestEntry> peer)
     {
         var theirs = new Dictionary<(ulong, GossipItemKind), ulong>(peer.Count);
         var theirRevocations = new HashSet<(ulong, ulong)>();
