@@ -89,4 +89,20 @@ public sealed class ItemInternerProperties
         bool sameBytes = ItemsOf(second).Any(i => ReferenceEquals(i, held));
         if (!sameBytes) Assert.False(interner.IsVerified(held)); // evicted with its entry
     }
+
+    [Fact]
+    public void A_records_signature_mark_does_not_vouch_for_its_certificate()
+    {
+        var interner = new ItemInterner();
+        var encoding = WireGenerators.ValidEncodings.Sample(100, 400)
+            .First(b => WireCodec.TryDecodeCore(b, out var m, out _) && ItemsOf(m).OfType<Evernet.Gossip.Records.NodeRecord>().Any());
+        Assert.True(WireCodec.TryDecodeCore(encoding, interner, out var message, out _));
+        var record = ItemsOf(message).OfType<Evernet.Gossip.Records.NodeRecord>().First();
+        interner.MarkVerified(record);
+        Assert.True(interner.IsVerified(record));
+        Assert.False(interner.IsCertificateVerified(record));
+        interner.MarkCertificateVerified(record);
+        Assert.True(interner.IsCertificateVerified(record));
+        Assert.True(interner.IsVerified(record));
+    }
 }

@@ -101,10 +101,16 @@ public sealed class MetricsCollector
     /// Every up honest node believes every other up honest node alive and every up gateway with a working uplink usable.
     /// Derived from events (cheap), used to end the warm-up.
     /// </summary>
-    public bool LooksConverged() => ConvergenceGap() is null;
+    public bool LooksConverged() => FirstLaggingNode() is null;
 
     /// <summary>Null when converged, else what the first lagging node is missing.</summary>
-    public string? ConvergenceGap()
+    public string? ConvergenceGap() => FirstLaggingNode()?.Invoke();
+
+    /// <summary>
+    /// The first node that does not see the mesh as converged, and how to describe it. The description (a snapshot of
+    /// that node's view) is built only when asked for: the warm-up checks convergence four times a virtual second.
+    /// </summary>
+    private Func<string>? FirstLaggingNode()
     {
         int upHonest = 0, usableGateways = 0;
         foreach (var n in _sim.Nodes)
@@ -116,10 +122,11 @@ public sealed class MetricsCollector
         foreach (var n in _sim.Nodes)
         {
             if (!n.IsUp || !n.IsHonest) continue;
-            if (_aliveCount[n.Index] != upHonest - 1) return $"node {n.Index} sees {_aliveCount[n.Index]} of {upHonest - 1} live members alive{LagDetail(n.Index)}";
+            int alive = _aliveCount[n.Index], node = n.Index, expectAlive = upHonest - 1;
+            if (alive != expectAlive) return () => $"node {node} sees {alive} of {expectAlive} live members alive{LagDetail(node)}";
             int expectUsable = usableGateways - (n.IsGateway && _sim.GatewayHostOf(n.Index)!.Uplink == UplinkState.Up ? 1 : 0);
             int usable = _usableCount[n.Index] - (n.IsGateway && _usable[n.Index * _gatewayCount + _gatewaySlot[n.Index]] ? 1 : 0);
-            if (usable != expectUsable) return $"node {n.Index} has {usable} of {expectUsable} working gateways usable";
+            if (usable != expectUsable) return () => $"node {node} has {usable} of {expectUsable} working gateways usable";
         }
         return null;
     }

@@ -38,12 +38,20 @@ public sealed class TrustStore
     /// Checks authority, signature, revocation and the validity window at <paramref name="nowUnixSeconds"/>, in that
     /// order: the first failure is the result.
     /// </summary>
-    public AdmissionResult Check(MembershipCertificate certificate, long nowUnixSeconds, ISignatureVerifier verifier)
+    public AdmissionResult Check(MembershipCertificate certificate, long nowUnixSeconds, ISignatureVerifier verifier) =>
+        Check(certificate, nowUnixSeconds, verifier, signatureVerified: false);
+
+    /// <summary>
+    /// As above; <paramref name="signatureVerified"/>: this very certificate object already verified against the
+    /// authority key it names (<see cref="Wire.ItemInterner.IsCertificateVerified"/>), so only trust, revocation and
+    /// validity are checked.
+    /// </summary>
+    public AdmissionResult Check(MembershipCertificate certificate, long nowUnixSeconds, ISignatureVerifier verifier, bool signatureVerified)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(verifier);
         if (!_authorities.Contains(certificate.Authority)) return AdmissionResult.UnknownAuthority;
-        if (!Signing.VerifyCertificate(certificate, verifier)) return AdmissionResult.BadSignature;
+        if (!signatureVerified && !Signing.VerifyCertificate(certificate, verifier)) return AdmissionResult.BadSignature;
         if (IsRevoked(certificate.Node, certificate.Serial)) return AdmissionResult.Revoked;
         if (nowUnixSeconds < certificate.NotBeforeUnixSeconds) return AdmissionResult.NotYetValid;
         if (nowUnixSeconds >= certificate.NotAfterUnixSeconds) return AdmissionResult.Expired;

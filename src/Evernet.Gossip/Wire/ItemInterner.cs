@@ -16,8 +16,8 @@ public sealed class ItemInterner
     private readonly Dictionary<byte[], IGossipItem> _items;
     private readonly Dictionary<byte[], IGossipItem>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly byte[]?[] _ring;
-    // The held items by reference, with whether their signature was verified.
-    private readonly Dictionary<IGossipItem, bool> _held = new(ReferenceEqualityComparer.Instance);
+    // The held items by reference, with the signature checks they already passed.
+    private readonly Dictionary<IGossipItem, Checks> _held = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _lock = new();
     private int _next;
     private long _hits;
@@ -63,7 +63,7 @@ public sealed class ItemInterner
             var key = encoded.ToArray();
             _ring[_next] = key;
             _items[key] = item;
-            _held.TryAdd(item, false);
+            _held.TryAdd(item, Checks.None);
             _next = (_next + 1) % _ring.Length;
         }
     }
@@ -74,18 +74,39 @@ public sealed class ItemInterner
     /// (and a correct verifier) can skip repeating it. Admission of the certificate is not covered: it depends on each
     /// node's trust store and clock, and is checked by each node.
     /// </summary>
-    public bool IsVerified(IGossipItem item)
-    {
-        lock (_lock) return _held.TryGetValue(item, out bool verified) && verified;
-    }
+    public bool IsVerified(IGossipItem item) => Passed(item, Checks.Signature);
 
     /// <summary>Remembers a verified item, if it is one this interner holds (others are not retained).</summary>
-    public void MarkVerified(IGossipItem item)
+    public void MarkVerified(IGossipItem item) => Mark(item, Checks.Signature);
+
+    /// <summary>
+    /// Whether the certificate inside this very node record (an interned object) already verified against the
+    /// authority key it names. Like an item's signature that depends only on bytes and key; whether that authority is
+    /// trusted, the certificate revoked or within its validity is still each node's own check.
+    /// </summary>
+    public bool IsCertificateVerified(NodeRecord record) => Passed(record, Checks.Certificate);
+
+    public void MarkCertificateVerified(NodeRecord record) => Mark(record, Checks.Certificate);
+
+    private bool Passed(IGossipItem item, Checks check)
+    {
+        lock (_lock) return _held.TryGetValue(item, out var passed) && (passed & check) != 0;
+    }
+
+    private void Mark(IGossipItem item, Checks check)
     {
         lock (_lock)
         {
-            if (_held.ContainsKey(item)) _held[item] = true;
+            if (_held.TryGetValue(item, out var passed)) _held[item] = passed | check;
         }
+    }
+
+    [Flags]
+    private enum Checks : byte
+    {
+        None = 0,
+        Signature = 1,
+        Certificate = 2,
     }
 
     private sealed class BytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
