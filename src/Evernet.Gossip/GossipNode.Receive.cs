@@ -142,7 +142,7 @@ public sealed partial class GossipNode
         urgentChange = false;
         return item switch
         {
-            NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || (r.Origin.ShortId == fromShort && IsNewsAboutItself(r))),
+            NodeRecord r => ApplyNodeRecord(r, gossip: !antiEntropy || (r.Origin.ShortId == fromShort && IsNewsAboutItself(r)), fromShort),
             GatewaySummary s => ApplySummary(s, out urgentChange),
             Accusation a => ApplyAccusation(a, fromShort),
             Revocation v => ApplyRevocation(v),
@@ -173,7 +173,7 @@ public sealed partial class GossipNode
 
     private bool IsFuture(long timestampUnixMs) => timestampUnixMs > NowUnixMs + (long)_options.MaxClockSkew.TotalMilliseconds;
 
-    private ItemResult ApplyNodeRecord(NodeRecord record, bool gossip)
+    private ItemResult ApplyNodeRecord(NodeRecord record, bool gossip, ulong fromShort = 0)
     {
         if (record.Origin == Id)
         {
@@ -185,6 +185,10 @@ public sealed partial class GossipNode
                 _version = Math.Max(_version, record.Version);
                 Refute(record.Incarnation);
             }
+            // An old record of ours that says we left or are at a lower incarnation: the sender holds us down (it hands a
+            // member it holds left that member's own left record) and missed our return. Without an answer it keeps us
+            // left until its next anti-entropy exchange happens to include us (seen: 13 s in churn).
+            else if (!outranks && (record.Left || record.Incarnation < _incarnation)) AnswerStaleVerdict(fromShort);
             return ItemResult.Duplicate;
         }
         var held = _state.Find(record.Origin);
@@ -240,7 +244,8 @@ public sealed partial class GossipNode
 
     /// <summary>
     /// A member we hold dead or left shows signs of life: send it the verdict (the deciding accusation, or its own
-    /// left record), so that it refutes with a higher incarnation and everyone takes it back. Rate-limited per member.
+    /// left record), so that it refutes with a higher incarnation and everyone takes it back, or, if it already did,
+    /// answers with its current record. Rate-limited per member.
     /// </summary>
     private void TellDownMember(OriginState origin, long now)
     {

@@ -98,6 +98,45 @@ public sealed class GossipNodeTests
             Assert.Equal(MemberState.Alive, s.Node.Snapshot().Members.Single(m => m.Id == id).State);
     }
 
+    /// <summary>
+    /// A member that held us left hands us our own left record when it hears from us (<c>TellDownMember</c>). After we
+    /// came back at a higher incarnation that record is stale for us, but not for the sender: it missed our return in
+    /// the epidemic, so we answer with our current record instead of ignoring it.
+    /// </summary>
+    [Fact]
+    public void A_returned_member_handed_its_old_left_record_answers_with_its_current_one()
+    {
+        using var mesh = Converged();
+        mesh.Record = true;
+        var returning = mesh.Slots[3];
+        var id = returning.Node.Id;
+        returning.Node.Leave();
+        mesh.Pump(returning);
+        mesh.RunFor(TimeSpan.FromSeconds(3));
+        var left = mesh.Sent.Where(s => s.From == 3)
+            .Select(s => WireCodec.TryDecodeCore(s.Payload, out var m, out _) ? m : null)
+            .OfType<GossipPush>().SelectMany(g => g.Items).OfType<NodeRecord>()
+            .First(r => r.Origin == id && r.Left);
+        Assert.Equal(MemberState.Left, mesh.Slots[5].Node.Snapshot().Members.Single(m => m.Id == id).State);
+
+        mesh.Restart(3);
+        mesh.RunFor(TimeSpan.FromSeconds(5));
+        mesh.Sent.Clear();
+        mesh.Inject(3, "sim:5", Encode(new GossipPush(mesh.Slots[5].Node.Id.ShortId, false, [left])));
+
+        var answer = mesh.Sent.Where(s => s.From == 3 && s.To == 5)
+            .Select(s => WireCodec.TryDecodeCore(s.Payload, out var m, out _) ? m : null)
+            .OfType<GossipPush>().SelectMany(g => g.Items).OfType<NodeRecord>()
+            .SingleOrDefault(r => r.Origin == id);
+        Assert.NotNull(answer);
+        Assert.False(answer.Left);
+        Assert.True(answer.Incarnation > left.Incarnation);
+        // Rate-limited: the same stale record again at once gets no second answer.
+        mesh.Sent.Clear();
+        mesh.Inject(3, "sim:5", Encode(new GossipPush(mesh.Slots[5].Node.Id.ShortId, false, [left])));
+        Assert.DoesNotContain(mesh.Sent, s => s.From == 3 && s.To == 5);
+    }
+
     [Fact]
     public void Garbage_and_truncated_datagrams_are_counted_and_change_nothing()
     {
