@@ -113,6 +113,7 @@ public static class WeightCalculator
                     BalanceShare = incumbentCapacity > 0 ? Capacity(byId[id]) / incumbentCapacity : 1.0 / incumbents.Count,
                     CapacityChangedUnixMs = nowUnixMs,
                     Correction = 0,
+                    Persistent = 0,
                 };
         }
         Normalize(states, incumbents);
@@ -121,7 +122,7 @@ public static class WeightCalculator
         foreach (var id in entrants)
             states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, CapacityShare(id)) };
         foreach (var id in usableIds.Where(id => !eligibleSet.Contains(id)))
-            states[id] = states[id] with { BalanceShare = null, Correction = 0 };
+            states[id] = states[id] with { BalanceShare = null, Correction = 0, Persistent = 0 };
         Normalize(states, eligible);
 
         long lastBalance = previous.IsInitial ? nowUnixMs : previous.LastBalanceUnixMs;
@@ -158,7 +159,7 @@ public static class WeightCalculator
             // back often (a flapping line) should cost a bounded number of them per return.
             if (options.SlowStartSteps > 0) progress = Math.Floor(progress * options.SlowStartSteps) / options.SlowStartSteps;
             ramp[id] = options.SlowStartInitialFraction + (1 - options.SlowStartInitialFraction) * progress;
-            raw[id] = Math.Max(options.FloorShare, s.BalanceShare!.Value + s.Correction) * quality[id] * ramp[id];
+            raw[id] = Math.Max(options.FloorShare, s.BalanceShare!.Value + s.Correction + s.Persistent) * quality[id] * ramp[id];
         }
         var weights = Apportion(raw, options.Total);
 
@@ -184,7 +185,7 @@ public static class WeightCalculator
             final[g.Id] = s;
             string reason = s.Usable && !eligibleSet.Contains(g.Id) ? "HoldDown" : reasons[g.Id];
             result.Add(new GatewayWeight(g.Id, g.Name, s.Weight, s.Usable, reason, s.BalanceShare ?? 0,
-                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id), s.Correction));
+                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id), s.Correction + s.Persistent));
         }
         var state = new WeightState(false, nowUnixMs, lastBalance, nextBalance, steps, final.ToImmutable());
         return new WeightResult(result.MoveToImmutable(), state, changed, balanced);
@@ -232,6 +233,7 @@ public static class WeightCalculator
         double jitter = 1 + options.GainJitterFraction * StableHash.Symmetric(nodeSeed, 0x6A1);
         double gain = Math.Min(0.5, (double)dtMs / options.ControllerTimeConstantMs * jitter);
         double correctionGain = Math.Min(0.5, (double)dtMs / options.CorrectionTimeConstantMs * jitter);
+        double persistentGain = options.PersistentTimeConstantMs > 0 ? Math.Min(0.5, (double)dtMs / options.PersistentTimeConstantMs * jitter) : 0;
         bool correcting = correct && options.CorrectionLimit > 0 && options.CorrectionMemoryMs > 0;
         double measuredShare = measured.Sum(id => states[id].BalanceShare!.Value);
         foreach (var id in measured)
@@ -247,7 +249,18 @@ public static class WeightCalculator
                 double limit = options.CorrectionLimit * b;
                 f = Math.Clamp(f + correctionGain * error, -limit, limit);
             }
-            states[id] = s with { BalanceShare = b, Correction = f };
+            // The persistent part: an integral of the error that only builds while the error is beyond the threshold and
+            // keeps its sign, is let go of at once when the error changes sign, and fades while the error is small.
+            double p = s.Persistent;
+            if (correcting && persistentGain > 0 && b > 0)
+            {
+                if (p != 0 && Math.Sign(error) != Math.Sign(p)) p = 0;
+                else if (Math.Abs(error) / b > options.PersistentThreshold)
+                    p = Math.Clamp(p + persistentGain * error, -options.PersistentLimit * b, options.PersistentLimit * b);
+                else p *= Math.Exp(-(double)dtMs / options.PersistentTimeConstantMs);
+            }
+            else p = 0;
+            states[id] = s with { BalanceShare = b, Correction = f, Persistent = p };
         }
         if (integrate && outsideDeadband)
         {

@@ -19,7 +19,8 @@ public sealed record GatewayControlState(
     ImmutableArray<long> RecentFailures,
     ulong CapacityBps = 0,
     long CapacityChangedUnixMs = long.MinValue / 2,
-    double Correction = 0);
+    double Correction = 0,
+    double Persistent = 0);
 
 /// <summary>Everything the weight controller carries from one update to the next. Start from <see cref="Initial"/>.</summary>
 public sealed record WeightState(
