@@ -8,7 +8,7 @@ namespace Evernet.Policy;
 /// <summary>
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
-/// Per gateway g the weight is proportional to (b_g + f_g) · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
+/// Per gateway g the weight is proportional to (b_g + f_g + p_g) · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
 ///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when any gateway's signed
 ///    capacity changes, every share is reset to its new capacity share at once (feed-forward: the weights land on the
 ///    new target without waiting for the load to show it) and the integrator pauses for
@@ -24,6 +24,10 @@ namespace Evernet.Policy;
 ///    up within seconds for the carried load's short excursions (a few big flows that happen to land on one small
 ///    gateway), which b, kept slow for loops whose load follows the weights only over minutes, cannot; being
 ///    proportional and bounded it damps such a slow loop instead of winding up in it.
+///  - p_g, the persistent part of the correction: an integral of the same error (τ_p = 15 s) that builds only while the
+///    error is beyond 7 % of b_g and keeps its sign, is dropped when the sign changes, fades while the error is small,
+///    bounded to ±30 % of b_g and zeroed by a capacity step. A proportional term leaves about a third of an excursion that
+///    lasts (one long big flow on a small gateway); this removes the rest while it lasts.
 ///  - q_g, path quality from this node's tunnel measurements: loss and extra RTT over the best path, and a degraded uplink.
 ///  - r_g, slow start: a gateway that (re)becomes usable ramps from a small fraction to full over a configured time,
 ///    after a hold-down if it has been flapping.

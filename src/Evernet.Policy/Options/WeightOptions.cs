@@ -41,8 +41,8 @@ public sealed class WeightOptions
     /// Time constant of the persistent part of the fast correction (0: off): while a gateway's load-share error stays
     /// beyond <see cref="PersistentThreshold"/> with the same sign, it integrates e·dt/τ on top of the proportional
     /// correction, so an excursion that lasts (a long big flow holding a quarter of a small gateway for minutes) is
-    /// removed instead of only two thirds of it. It is let go of at once when the error changes sign (no wind-up carried
-    /// past the target, which is what makes a fast integrator ring behind sticky flows), fades with this time constant
+    /// removed instead of only two thirds of it. It is let go of at once when the error changes sign (what it wound up
+    /// during the approach is not carried past the target, as a plain fast integrator's is behind sticky flows), fades with this time constant
     /// while the error is within the threshold, and is bounded by <see cref="PersistentLimit"/>.
     /// </summary>
     public int PersistentTimeConstantMs { get; set; } = 15_000;
