@@ -234,9 +234,10 @@ public sealed class WeightTests
                 Assert.False(r.Balanced);
                 Assert.Equal(0, a.Correction);
             }
-            Assert.InRange(a.Correction, -Defaults.CorrectionLimit * a.BalanceShare, 0);
+            // The reported correction is the proportional part plus the persistent part, each bounded.
+            Assert.InRange(a.Correction, -(Defaults.CorrectionLimit + Defaults.PersistentLimit) * a.BalanceShare, 0);
         }
-        Assert.InRange(r.WeightOf(Mesh.Id("a")), (int)(143 * (1 - Defaults.CorrectionLimit)) - 5, 143 + 5);
+        Assert.InRange(r.WeightOf(Mesh.Id("a")), (int)(143 * (1 - Defaults.CorrectionLimit - Defaults.PersistentLimit)) - 5, 143 + 5);
         // Afterwards the integrator trims on the measured load again (here the stale error pulls a down).
         for (long at = step + Defaults.CapacityStepHoldMs; at < step + Defaults.CapacityStepHoldMs + 30_000; at += 1000)
         {
@@ -269,6 +270,60 @@ public sealed class WeightTests
         b = r.Gateways.Single(g => g.Name == "b");
         Assert.InRange(b.Correction, -0.005, 0.005);
         Assert.InRange(r.WeightOf(Mesh.Id("b")), (int)(1000 * b.BalanceShare) - Defaults.HysteresisWeight, 510);
+    }
+
+    [Fact]
+    public void An_excursion_that_persists_is_leaned_against_harder_than_the_proportional_part_alone_and_let_go_of_when_it_reverses()
+    {
+        long t = Mesh.Now;
+        static MeshView With(long at, double loadB) => Mesh.Healthy(at, "node", ("a", 100, 60), ("b", 100, loadB));
+        var proportionalOnly = new WeightOptions { PersistentTimeConstantMs = 0 };
+        WeightState withState = WeightState.Initial, withoutState = WeightState.Initial;
+        WeightResult with = null!, without = null!;
+        for (long at = t; at < t + 60_000; at += 1000)
+        {
+            with = Compute(With(at, 60), withState, now: at); withState = with.State;
+            without = Compute(With(at, 60), withoutState, options: proportionalOnly, now: at); withoutState = without.State;
+        }
+        Assert.Equal(0, with.Gateways.Single(g => g.Name == "b").Correction);
+
+        // A long big flow: b carries 12 Mbit/s more than a (a 10 % share error) for 40 s. The proportional part alone
+        // settles at about twice the error; the persistent part keeps adding while the error lasts, within its bound.
+        for (long at = t + 60_000; at < t + 100_000; at += 1000)
+        {
+            with = Compute(With(at, 72), withState, now: at); withState = with.State;
+            without = Compute(With(at, 72), withoutState, options: proportionalOnly, now: at); withoutState = without.State;
+        }
+        var b = with.Gateways.Single(g => g.Name == "b");
+        var bWithout = without.Gateways.Single(g => g.Name == "b");
+        Assert.True(b.Correction < bWithout.Correction - 0.03, $"with {b.Correction:F3}, proportional only {bWithout.Correction:F3}");
+        Assert.InRange(b.Correction, -(Defaults.CorrectionLimit + Defaults.PersistentLimit) * b.BalanceShare, 0);
+        Assert.True(with.WeightOf(Mesh.Id("b")) < without.WeightOf(Mesh.Id("b")) - 20);
+        // The persistent part is the difference: the proportional parts are the same (same error, same gains).
+        Assert.InRange(withState.Gateways[Mesh.Id("b")].Persistent, -Defaults.PersistentLimit * b.BalanceShare, -0.03);
+
+        // The error reverses (b is now the lighter one): the persistent part is dropped at once, not unwound slowly.
+        long reversed = t + 100_000;
+        with = Compute(With(reversed, 50), withState, now: reversed);
+        withState = with.State;
+        for (long at = reversed + 1000; at < reversed + 6000 && with.State.Gateways[Mesh.Id("b")].Persistent < 0; at += 1000)
+        {
+            with = Compute(With(at, 50), withState, now: at);
+            withState = with.State;
+        }
+        Assert.True(withState.Gateways[Mesh.Id("b")].Persistent >= 0, $"persistent {withState.Gateways[Mesh.Id("b")].Persistent:F3}");
+    }
+
+    [Fact]
+    public void Small_errors_do_not_build_the_persistent_part()
+    {
+        long t = Mesh.Now;
+        // b 3 % over its share for two minutes: below the threshold, left to the proportional part and the slow integrator.
+        static MeshView With(long at) => Mesh.Healthy(at, "node", ("a", 100, 58.2), ("b", 100, 61.8));
+        var state = WeightState.Initial;
+        for (long at = t; at < t + 120_000; at += 1000) state = Compute(With(at), state, now: at).State;
+        Assert.Equal(0, state.Gateways[Mesh.Id("b")].Persistent);
+        Assert.True(state.Gateways[Mesh.Id("b")].Correction < 0);
     }
 
     [Fact]

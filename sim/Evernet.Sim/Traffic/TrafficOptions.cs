@@ -116,7 +116,7 @@ public sealed class TrafficOptions
         "PolicyIntervalMs", "TunnelProbeIntervalMs", "Band", "SmoothingSeconds",
         "Weights.ControllerTimeConstantMs", "Weights.BalanceIntervalMs", "Weights.DeadbandUtilisation", "Weights.HysteresisWeight",
         "Weights.SlowStartMs", "Weights.HoldDownBaseMs", "Weights.HoldDownMaxMs", "Weights.FloorShare", "Weights.GainJitterFraction", "Weights.CapacityStepHoldMs", "Weights.SlowStartSteps",
-        "Weights.CorrectionTimeConstantMs", "Weights.CorrectionMemoryMs", "Weights.CorrectionLimit", "Weights.CorrectionStepHoldMs",
+        "Weights.CorrectionTimeConstantMs", "Weights.CorrectionMemoryMs", "Weights.CorrectionLimit", "Weights.CorrectionStepHoldMs", "Weights.PersistentTimeConstantMs", "Weights.PersistentLimit", "Weights.PersistentThreshold",
         "Routing.Buckets", "Routing.IdleTimerSeconds", "PathQuality.DeadAfterLosses", "PathQuality.RttGain", "PathQuality.LossGain",
         "PathQuality.MaxDeadAfterLosses", "PathQuality.FalseDeadProbability", "PathQuality.DeadAfterSilenceMs", "PathQuality.RetryIntervalMs",
         "Weights.LossPenaltyExponent", "Weights.RttPenaltyReferenceMs", "Weights.MaxSummaryAgeMs",
@@ -163,6 +163,9 @@ public sealed class TrafficOptions
             case "Weights.CorrectionMemoryMs": if (!Int(out var cm)) return bad; w.CorrectionMemoryMs = cm; break;
             case "Weights.CorrectionLimit": if (!Dbl(out var cl)) return bad; w.CorrectionLimit = cl; break;
             case "Weights.CorrectionStepHoldMs": if (!Int(out var cs)) return bad; w.CorrectionStepHoldMs = cs; break;
+            case "Weights.PersistentTimeConstantMs": if (!Int(out var pt)) return bad; w.PersistentTimeConstantMs = pt; break;
+            case "Weights.PersistentLimit": if (!Dbl(out var pli)) return bad; w.PersistentLimit = pli; break;
+            case "Weights.PersistentThreshold": if (!Dbl(out var pth)) return bad; w.PersistentThreshold = pth; break;
             case "Routing.Buckets": if (!Int(out var v)) return bad; Policy.Routing.Buckets = v; break;
             case "Routing.IdleTimerSeconds": if (!Int(out var x)) return bad; Policy.Routing.IdleTimerSeconds = x; break;
             case "PathQuality.DeadAfterLosses": if (!Int(out var pq)) return bad; Policy.PathQuality.DeadAfterLosses = pq; break;

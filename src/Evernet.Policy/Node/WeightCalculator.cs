@@ -8,7 +8,7 @@ namespace Evernet.Policy;
 /// <summary>
 /// weights = f(signed summaries, local path quality, options, previous state, now, node seed). Pure and deterministic.
 ///
-/// Per gateway g the weight is proportional to (b_g + f_g) · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
+/// Per gateway g the weight is proportional to (b_g + f_g + p_g) · q_g · r_g, scaled to <see cref="WeightOptions.Total"/>:
 ///  - b_g, the balance share, is an integrator. It starts at g's capacity share c_g = C_g/ΣC; when any gateway's signed
 ///    capacity changes, every share is reset to its new capacity share at once (feed-forward: the weights land on the
 ///    new target without waiting for the load to show it) and the integrator pauses for
@@ -24,6 +24,10 @@ namespace Evernet.Policy;
 ///    up within seconds for the carried load's short excursions (a few big flows that happen to land on one small
 ///    gateway), which b, kept slow for loops whose load follows the weights only over minutes, cannot; being
 ///    proportional and bounded it damps such a slow loop instead of winding up in it.
+///  - p_g, the persistent part of the correction: an integral of the same error (τ_p = 15 s) that builds only while the
+///    error is beyond 7 % of b_g and keeps its sign, is dropped when the sign changes, fades while the error is small,
+///    bounded to ±30 % of b_g and zeroed by a capacity step. A proportional term leaves about a third of an excursion that
+///    lasts (one long big flow on a small gateway); this removes the rest while it lasts.
 ///  - q_g, path quality from this node's tunnel measurements: loss and extra RTT over the best path, and a degraded uplink.
 ///  - r_g, slow start: a gateway that (re)becomes usable ramps from a small fraction to full over a configured time,
 ///    after a hold-down if it has been flapping.
@@ -113,6 +117,7 @@ public static class WeightCalculator
                     BalanceShare = incumbentCapacity > 0 ? Capacity(byId[id]) / incumbentCapacity : 1.0 / incumbents.Count,
                     CapacityChangedUnixMs = nowUnixMs,
                     Correction = 0,
+                    Persistent = 0,
                 };
         }
         Normalize(states, incumbents);
@@ -121,7 +126,7 @@ public static class WeightCalculator
         foreach (var id in entrants)
             states[id] = states[id] with { BalanceShare = Math.Max(options.FloorShare, CapacityShare(id)) };
         foreach (var id in usableIds.Where(id => !eligibleSet.Contains(id)))
-            states[id] = states[id] with { BalanceShare = null, Correction = 0 };
+            states[id] = states[id] with { BalanceShare = null, Correction = 0, Persistent = 0 };
         Normalize(states, eligible);
 
         long lastBalance = previous.IsInitial ? nowUnixMs : previous.LastBalanceUnixMs;
@@ -158,7 +163,7 @@ public static class WeightCalculator
             // back often (a flapping line) should cost a bounded number of them per return.
             if (options.SlowStartSteps > 0) progress = Math.Floor(progress * options.SlowStartSteps) / options.SlowStartSteps;
             ramp[id] = options.SlowStartInitialFraction + (1 - options.SlowStartInitialFraction) * progress;
-            raw[id] = Math.Max(options.FloorShare, s.BalanceShare!.Value + s.Correction) * quality[id] * ramp[id];
+            raw[id] = Math.Max(options.FloorShare, s.BalanceShare!.Value + s.Correction + s.Persistent) * quality[id] * ramp[id];
         }
         var weights = Apportion(raw, options.Total);
 
@@ -184,7 +189,7 @@ public static class WeightCalculator
             final[g.Id] = s;
             string reason = s.Usable && !eligibleSet.Contains(g.Id) ? "HoldDown" : reasons[g.Id];
             result.Add(new GatewayWeight(g.Id, g.Name, s.Weight, s.Usable, reason, s.BalanceShare ?? 0,
-                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id), s.Correction));
+                ramp.GetValueOrDefault(g.Id), quality.GetValueOrDefault(g.Id), s.Correction + s.Persistent));
         }
         var state = new WeightState(false, nowUnixMs, lastBalance, nextBalance, steps, final.ToImmutable());
         return new WeightResult(result.MoveToImmutable(), state, changed, balanced);
@@ -232,6 +237,7 @@ public static class WeightCalculator
         double jitter = 1 + options.GainJitterFraction * StableHash.Symmetric(nodeSeed, 0x6A1);
         double gain = Math.Min(0.5, (double)dtMs / options.ControllerTimeConstantMs * jitter);
         double correctionGain = Math.Min(0.5, (double)dtMs / options.CorrectionTimeConstantMs * jitter);
+        double persistentGain = options.PersistentTimeConstantMs > 0 ? Math.Min(0.5, (double)dtMs / options.PersistentTimeConstantMs * jitter) : 0;
         bool correcting = correct && options.CorrectionLimit > 0 && options.CorrectionMemoryMs > 0;
         double measuredShare = measured.Sum(id => states[id].BalanceShare!.Value);
         foreach (var id in measured)
@@ -247,7 +253,18 @@ public static class WeightCalculator
                 double limit = options.CorrectionLimit * b;
                 f = Math.Clamp(f + correctionGain * error, -limit, limit);
             }
-            states[id] = s with { BalanceShare = b, Correction = f };
+            // The persistent part: an integral of the error that only builds while the error is beyond the threshold and
+            // keeps its sign, is let go of at once when the error changes sign, and fades while the error is small.
+            double p = s.Persistent;
+            if (correcting && persistentGain > 0 && b > 0)
+            {
+                if (p != 0 && Math.Sign(error) != Math.Sign(p)) p = 0;
+                else if (Math.Abs(error) / b > options.PersistentThreshold)
+                    p = Math.Clamp(p + persistentGain * error, -options.PersistentLimit * b, options.PersistentLimit * b);
+                else p *= Math.Exp(-(double)dtMs / options.PersistentTimeConstantMs);
+            }
+            else p = 0;
+            states[id] = s with { BalanceShare = b, Correction = f, Persistent = p };
         }
         if (integrate && outsideDeadband)
         {

@@ -8,7 +8,8 @@ namespace Evernet.Policy;
 /// <see cref="Weight"/> the last published integer weight; <see cref="RecentFailures"/> when it last turned unusable
 /// (within the flap window), which sets the hold-down; <see cref="CapacityBps"/> the signed capacity the share was last
 /// fitted to, and <see cref="CapacityChangedUnixMs"/> when that capacity last changed (the feed-forward's hold);
-/// <see cref="Correction"/> the fast, bounded, leaky correction added to the balance share (a share, may be negative).
+/// <see cref="Correction"/> the fast, bounded, leaky correction added to the balance share (a share, may be negative);
+/// <see cref="Persistent"/> its persistent (integral) part, also added, bounded, dropped when the error changes sign.
 /// </summary>
 public sealed record GatewayControlState(
     bool Usable,
@@ -19,7 +20,8 @@ public sealed record GatewayControlState(
     ImmutableArray<long> RecentFailures,
     ulong CapacityBps = 0,
     long CapacityChangedUnixMs = long.MinValue / 2,
-    double Correction = 0);
+    double Correction = 0,
+    double Persistent = 0);
 
 /// <summary>Everything the weight controller carries from one update to the next. Start from <see cref="Initial"/>.</summary>
 public sealed record WeightState(
@@ -35,7 +37,7 @@ public sealed record WeightState(
 
 /// <summary>
 /// One gateway's outcome, with the factors that produced it (for evernetctl and the simulator). The weight follows
-/// (<see cref="BalanceShare"/> + <see cref="Correction"/>) · <see cref="QualityFactor"/> · <see cref="RampFactor"/>.
+/// (<see cref="BalanceShare"/> + <see cref="Correction"/>, which is the proportional plus the persistent part) · <see cref="QualityFactor"/> · <see cref="RampFactor"/>.
 /// </summary>
 public sealed record GatewayWeight(
     NodeId Gateway,

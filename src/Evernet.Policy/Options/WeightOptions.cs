@@ -38,6 +38,22 @@ public sealed class WeightOptions
     /// <summary>The correction never moves a gateway's share by more than this fraction of its balance share (0: off).</summary>
     public double CorrectionLimit { get; set; } = 0.5;
     /// <summary>
+    /// Time constant of the persistent part of the fast correction (0: off): while a gateway's load-share error stays
+    /// beyond <see cref="PersistentThreshold"/> with the same sign, it integrates e·dt/τ on top of the proportional
+    /// correction, so an excursion that lasts (a long big flow holding a quarter of a small gateway for minutes) is
+    /// removed instead of only two thirds of it. It is let go of at once when the error changes sign (what it wound up
+    /// during the approach is not carried past the target, as a plain fast integrator's is behind sticky flows), fades with this time constant
+    /// while the error is within the threshold, and is bounded by <see cref="PersistentLimit"/>.
+    /// </summary>
+    public int PersistentTimeConstantMs { get; set; } = 15_000;
+    /// <summary>The persistent part never exceeds this fraction of the balance share.</summary>
+    public double PersistentLimit { get; set; } = 0.3;
+    /// <summary>
+    /// The persistent part builds only while the error exceeds this fraction of the gateway's balance share (a relative
+    /// load-share error): smaller errors are noise the proportional part and the slow integrator deal with.
+    /// </summary>
+    public double PersistentThreshold { get; set; } = 0.07;
+    /// <summary>
     /// After a capacity step the correction is zeroed and resumes after this long (the load summaries must first show
     /// the new routing); the slow integrator waits <see cref="CapacityStepHoldMs"/>.
     /// </summary>
@@ -86,6 +102,9 @@ public sealed class WeightOptions
         e.Check(CorrectionTimeConstantMs is >= 1_000 and <= 3_600_000, nameof(CorrectionTimeConstantMs), "must be 1000..3600000");
         e.Check(CorrectionMemoryMs is >= 0 and <= 3_600_000, nameof(CorrectionMemoryMs), "must be 0..3600000");
         e.Check(CorrectionLimit is >= 0 and <= 1, nameof(CorrectionLimit), "must be 0..1");
+        e.Check(PersistentTimeConstantMs is >= 0 and <= 3_600_000, nameof(PersistentTimeConstantMs), "must be 0..3600000");
+        e.Check(PersistentLimit is >= 0 and <= 1, nameof(PersistentLimit), "must be 0..1");
+        e.Check(PersistentThreshold is >= 0 and <= 1, nameof(PersistentThreshold), "must be 0..1");
         e.Check(CorrectionStepHoldMs is >= 0 and <= 3_600_000, nameof(CorrectionStepHoldMs), "must be 0..3600000");
         e.Check(BalanceJitterFraction is >= 0 and < 1, nameof(BalanceJitterFraction), "must be in [0, 1)");
         e.Check(GainJitterFraction is >= 0 and < 1, nameof(GainJitterFraction), "must be in [0, 1)");
