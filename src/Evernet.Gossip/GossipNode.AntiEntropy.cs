@@ -120,7 +120,7 @@ public sealed partial class GossipNode
     private void HandleDigest(PeerAddress from, PushPullDigest digest)
     {
         if (digest.RangeStart > digest.RangeEnd) return;
-        var missing = Digest.Missing(_state, digest.RangeStart, digest.RangeEnd, digest.Entries);
+        var missing = Digest.Missing(_state, digest.RangeStart, digest.RangeEnd, digest.Entries.AsSpan());
         SendItems(from, missing, digest.ExchangeId);
         if (digest.IsReply) return;
         bool answersOurSummary = _summaryExchanges.Contains(digest.ExchangeId);

@@ -14,8 +14,8 @@ public sealed class DigestProperties
         var theirs = Digest.Build(MergeProperties.StateOf(Items(new Random(seedTheirs))));
         var rs = new Random(shuffleSeed);
         var shuffled = theirs.OrderBy(_ => rs.Next()).ToList();
-        var fromSorted = Digest.Missing(ours, 0, ulong.MaxValue, theirs);
-        var fromShuffled = Digest.Missing(ours, 0, ulong.MaxValue, shuffled);
+        var fromSorted = Digest.Missing(ours, 0, ulong.MaxValue, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(theirs));
+        var fromShuffled = Digest.Missing(ours, 0, ulong.MaxValue, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(shuffled));
         return fromSorted.SequenceEqual(fromShuffled, ReferenceEqualityComparer.Instance);
     }
 

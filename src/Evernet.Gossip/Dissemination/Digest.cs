@@ -166,7 +166,7 @@ public static class Digest
     /// items that depend on them find their origin known. An honest peer's chunk is sorted like ours, so the two are
     /// walked side by side; an unsorted one (never sent by this code) is indexed instead, with the same answer.
     /// </summary>
-    public static List<IGossipItem> Missing(MeshState state, ulong start, ulong end, IReadOnlyList<DigestEntry> peer)
+    public static List<IGossipItem> Missing(MeshState state, ulong start, ulong end, ReadOnlySpan<DigestEntry> peer)
     {
         if (!IsSorted(peer)) return MissingUnsorted(state, start, end, peer);
         var records = new List<IGossipItem>();
@@ -174,9 +174,9 @@ public static class Digest
         int j = 0;
         foreach (ulong s in OriginsIn(state, start, end))
         {
-            while (j < peer.Count && peer[j].Origin < s) j++;
+            while (j < peer.Length && peer[j].Origin < s) j++;
             ulong? record = null, summary = null, accusation = null;
-            for (; j < peer.Count && peer[j].Origin == s; j++)
+            for (; j < peer.Length && peer[j].Origin == s; j++)
             {
                 var e = peer[j];
                 switch (e.Kind)
@@ -201,9 +201,9 @@ public static class Digest
     }
 
     /// <summary>Sorted by origin, then kind (versions within one kind are only repeated by a hostile peer).</summary>
-    private static bool IsSorted(IReadOnlyList<DigestEntry> entries)
+    private static bool IsSorted(ReadOnlySpan<DigestEntry> entries)
     {
-        for (int i = 1; i < entries.Count; i++)
+        for (int i = 1; i < entries.Length; i++)
         {
             var a = entries[i - 1];
             var b = entries[i];
@@ -212,23 +212,23 @@ public static class Digest
         return true;
     }
 
-    private static bool HoldsRevocation(IReadOnlyList<DigestEntry> sorted, ulong origin, ulong serial)
+    private static bool HoldsRevocation(ReadOnlySpan<DigestEntry> sorted, ulong origin, ulong serial)
     {
-        int lo = 0, hi = sorted.Count;
+        int lo = 0, hi = sorted.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
             if (sorted[mid].Origin < origin) lo = mid + 1;
             else hi = mid;
         }
-        for (int i = lo; i < sorted.Count && sorted[i].Origin == origin; i++)
+        for (int i = lo; i < sorted.Length && sorted[i].Origin == origin; i++)
             if (sorted[i].Kind == GossipItemKind.Revocation && sorted[i].Version == serial) return true;
         return false;
     }
 
-    private static List<IGossipItem> MissingUnsorted(MeshState state, ulong start, ulong end, IReadOnlyList<DigestEntry> peer)
+    private static List<IGossipItem> MissingUnsorted(MeshState state, ulong start, ulong end, ReadOnlySpan<DigestEntry> peer)
     {
-        var theirs = new Dictionary<(ulong, GossipItemKind), ulong>(peer.Count);
+        var theirs = new Dictionary<(ulong, GossipItemKind), ulong>(peer.Length);
         var theirRevocations = new HashSet<(ulong, ulong)>();
         foreach (var e in peer)
         {
