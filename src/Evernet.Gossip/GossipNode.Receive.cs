@@ -207,9 +207,10 @@ public sealed partial class GossipNode
         }
         if (IsFuture(record.TimestampUnixMs)) { Reject(RejectReason.FutureTimestamp, $"record {record.Origin.Fingerprint}"); return ItemResult.Refused; }
         if (record.Certificate.Node != record.Origin) { Reject(RejectReason.BadCertificateSignature, $"record {record.Origin.Fingerprint} carries another node's certificate"); return ItemResult.Refused; }
-        var admission = _trust.Check(record.Certificate, NowUnixSeconds, _verifier, signatureVerified: _interner?.IsCertificateVerified(record) == true);
+        bool certificateVerified = _interner?.IsCertificateVerified(record) == true;
+        var admission = _trust.Check(record.Certificate, NowUnixSeconds, _verifier, certificateVerified);
         if (admission != AdmissionResult.Valid) { Reject(ToReason(admission), $"certificate of {record.Certificate.Name} ({record.Origin.Fingerprint})"); return ItemResult.Refused; }
-        _interner?.MarkCertificateVerified(record);
+        if (!certificateVerified) _interner?.MarkCertificateVerified(record);
         if (!VerifySignature(record)) { Reject(RejectReason.BadSignature, $"record {record.Origin.Fingerprint} v{record.Version}"); return ItemResult.Refused; }
 
         var before = held?.Liveness;

@@ -50,8 +50,11 @@ internal sealed class Lane
     /// <summary>No datagram this lane sends from now on arrives before this time (read by the other lanes' threads).</summary>
     public long Promise => Volatile.Read(ref _promise.Ticks);
 
-    /// <summary>Between segments only: a promise every lane can keep whatever the serial phase scheduled.</summary>
-    public void ResetPromise(long ticks) => Volatile.Write(ref _promise.Ticks, ticks);
+    /// <summary>
+    /// Between segments only: the promise this lane can keep whatever the serial phase scheduled, given that no event
+    /// is earlier than <paramref name="now"/>.
+    /// </summary>
+    public void ResetPromise(long now) => Volatile.Write(ref _promise.Ticks, PromiseAfter(now));
 
     /// <summary>Between segments only: takes in the datagrams other lanes (or scenario actions) sent to this lane.</summary>
     public void TakeInbox() => _inbox.DrainInto(Queue, Now, Index, _sim.Seed);
@@ -85,11 +88,7 @@ internal sealed class Lane
                     blockedSince = 0;
                     spin.Reset();
                 }
-                var e = Queue.Pop();
-                Clock.AdvanceTo(e.Time);
-                if (e.Kind == SimEventKind.Deliver) Deliver(ref e);
-                else Timeout(ref e);
-                EventsProcessed++;
+                ProcessNext();
                 Publish(Math.Min(Queue.PeekTime, bound));
                 continue;
             }
@@ -119,9 +118,12 @@ internal sealed class Lane
 
     private void Publish(long earliestEvent)
     {
-        long promise = earliestEvent >= long.MaxValue - _lookaheadTicks ? long.MaxValue : earliestEvent + _lookaheadTicks;
+        long promise = PromiseAfter(earliestEvent);
         if (promise > _promise.Ticks) Volatile.Write(ref _promise.Ticks, promise);
     }
+
+    private long PromiseAfter(long earliestEvent) =>
+        earliestEvent >= long.MaxValue - _lookaheadTicks ? long.MaxValue : earliestEvent + _lookaheadTicks;
 
     /// <summary>Processes every event before <paramref name="windowEnd"/> (and before the next scenario action).</summary>
     public void RunWindow(long windowEnd)
@@ -140,12 +142,17 @@ internal sealed class Lane
         {
             long next = Queue.PeekTime;
             if (next >= windowEnd || next >= _sim.NextActionTime) break;
-            var e = Queue.Pop();
-            Clock.AdvanceTo(e.Time);
-            if (e.Kind == SimEventKind.Deliver) Deliver(ref e);
-            else Timeout(ref e);
-            EventsProcessed++;
+            ProcessNext();
         }
+    }
+
+    private void ProcessNext()
+    {
+        var e = Queue.Pop();
+        Clock.AdvanceTo(e.Time);
+        if (e.Kind == SimEventKind.Deliver) Deliver(ref e);
+        else Timeout(ref e);
+        EventsProcessed++;
     }
 
     public void Push(in SimEvent e)

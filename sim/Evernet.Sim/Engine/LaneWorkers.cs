@@ -47,12 +47,12 @@ internal sealed class LaneWorkers : IDisposable
     /// Runs every lane's events before <paramref name="segmentEnd"/>; <paramref name="now"/> is the engine's time, at or
     /// before every pending event. Returns when all lanes are done (rethrows a lane's failure).
     /// </summary>
-    public void RunSegment(long segmentEnd, long now, long lookaheadTicks)
+    public void RunSegment(long segmentEnd, long now)
     {
         long began = Stopwatch.GetTimestamp();
         try
         {
-            foreach (var lane in _lanes) lane.ResetPromise(now + lookaheadTicks);
+            foreach (var lane in _lanes) lane.ResetPromise(now);
             _segmentEnd = segmentEnd;
             Volatile.Write(ref _pending, _threads.Length);
             Interlocked.Increment(ref _phase);

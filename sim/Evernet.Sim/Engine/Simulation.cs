@@ -190,7 +190,7 @@ public sealed class Simulation : IDisposable
                 long segmentEnd = Math.Min(_actions.PeekTime, endTicks + 1);
                 if (_workers is not null)
                 {
-                    _workers.RunSegment(segmentEnd, Now, Plan.LookaheadTicks);
+                    _workers.RunSegment(segmentEnd, Now);
                     FlushCoreEvents();
                 }
                 else _lanes[0].RunWindow(segmentEnd);

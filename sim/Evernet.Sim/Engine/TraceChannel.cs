@@ -9,7 +9,7 @@ namespace Evernet.Sim.Engine;
 /// hash tells two runs apart, it does not defend against anyone: XXH3-128, an order of magnitude cheaper than SHA-256
 /// over the gigabytes of datagrams a 1,000-node run delivers.
 /// </summary>
-internal sealed class TraceChannel : IDisposable
+internal sealed class TraceChannel
 {
     private const int HeaderBytes = 21;
     private readonly XxHash128 _hash = new();
@@ -82,6 +82,4 @@ internal sealed class TraceChannel : IDisposable
         _hash.Append(_buffer.AsSpan(0, _used));
         _used = 0;
     }
-
-    public void Dispose() { }
 }

@@ -105,10 +105,5 @@ public sealed class TraceRecorder : IDisposable
         return _final;
     }
 
-    public void Dispose()
-    {
-        _notes.Dispose();
-        foreach (var c in _nodes) c.Dispose();
-        _text?.Dispose();
-    }
+    public void Dispose() => _text?.Dispose();
 }
