@@ -164,11 +164,12 @@ public static class Digest
     /// <summary>
     /// What we hold within [start, end] that the peer's chunk shows it lacks or holds older: node records first, so the
     /// items that depend on them find their origin known. An honest peer's chunk is sorted like ours, so the two are
-    /// walked side by side; an unsorted one (never sent by this code) is indexed instead, with the same answer.
+    /// walked side by side; an unsorted one (never sent by this code) is sorted first, stably, so that of two entries
+    /// for one origin and kind the later one counts either way.
     /// </summary>
     public static List<IGossipItem> Missing(MeshState state, ulong start, ulong end, ReadOnlySpan<DigestEntry> peer)
     {
-        if (!IsSorted(peer)) return MissingUnsorted(state, start, end, peer);
+        if (!IsSorted(peer)) peer = SortedStably(peer);
         var records = new List<IGossipItem>();
         var others = new List<IGossipItem>();
         int j = 0;
@@ -226,30 +227,16 @@ public static class Digest
         return false;
     }
 
-    private static List<IGossipItem> MissingUnsorted(MeshState state, ulong start, ulong end, ReadOnlySpan<DigestEntry> peer)
+    private static DigestEntry[] SortedStably(ReadOnlySpan<DigestEntry> entries)
     {
-        var theirs = new Dictionary<(ulong, GossipItemKind), ulong>(peer.Length);
-        var theirRevocations = new HashSet<(ulong, ulong)>();
-        foreach (var e in peer)
-        {
-            if (e.Kind == GossipItemKind.Revocation) theirRevocations.Add((e.Origin, e.Version));
-            else theirs[(e.Origin, e.Kind)] = e.Version;
-        }
-        var records = new List<IGossipItem>();
-        var others = new List<IGossipItem>();
-        foreach (ulong s in OriginsIn(state, start, end))
-        {
-            var o = state.Find(s)!;
-            if (!theirs.TryGetValue((s, GossipItemKind.NodeRecord), out var v) || v < o.Record.Version) records.Add(o.Record);
-            if (o.Summary is not null && (!theirs.TryGetValue((s, GossipItemKind.GatewaySummary), out v) || v < o.Summary.Version)) others.Add(o.Summary);
-            if (o.Accusation is not null && (!theirs.TryGetValue((s, GossipItemKind.Accusation), out v) || v < VersionOf(o.Accusation))) others.Add(o.Accusation);
-        }
-        foreach (var r in state.Revocations)
-        {
-            ulong s = r.Node.ShortId;
-            if (s >= start && s <= end && !theirRevocations.Contains((s, r.Serial))) others.Add(r);
-        }
-        records.AddRange(others);
-        return records;
+        var order = new (DigestEntry Entry, int Index)[entries.Length];
+        for (int i = 0; i < entries.Length; i++) order[i] = (entries[i], i);
+        Array.Sort(order, static (a, b) =>
+            a.Entry.Origin != b.Entry.Origin ? a.Entry.Origin.CompareTo(b.Entry.Origin)
+            : a.Entry.Kind != b.Entry.Kind ? a.Entry.Kind.CompareTo(b.Entry.Kind)
+            : a.Index.CompareTo(b.Index));
+        var sorted = new DigestEntry[order.Length];
+        for (int i = 0; i < order.Length; i++) sorted[i] = order[i].Entry;
+        return sorted;
     }
 }
