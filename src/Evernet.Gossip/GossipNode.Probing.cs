@@ -61,7 +61,6 @@ public sealed partial class GossipNode
     private void OnSwimProbeTimer(long now)
     {
         var interval = _health.Scale(_options.ProbeInterval);
-        _timers.Arm(now + interval.Ticks, TimerKind.SwimProbe);
         ulong? next = null;
         for (int i = 0; i < _ring.Count; i++)
         {
@@ -69,13 +68,19 @@ public sealed partial class GossipNode
             if (candidate is null) break;
             if (_state.Find(candidate.Value) is { Liveness.IsDown: false } && candidate.Value != Id.ShortId) { next = candidate; break; }
         }
-        if (next is not { } target) return;
+        if (next is not { } target)
+        {
+            _timers.Arm(now + interval.Ticks, TimerKind.SwimProbe);
+            return;
+        }
         uint seq = NextSeq();
         _probes[seq] = new PendingProbe { Kind = ProbeKind.Swim, Target = target, SentTicks = now };
         _counters.ProbesSent++;
         SendPing(target, seq);
         _timers.Arm(now + _health.Scale(_options.ProbeTimeout).Ticks, TimerKind.SwimIndirect, seq);
-        _timers.Arm(now + interval.Ticks - 1, TimerKind.SwimRoundEnd, seq);
+        // The round ends at the next probe's deadline, armed first so it is handled first: one wake-up, not two.
+        _timers.Arm(now + interval.Ticks, TimerKind.SwimRoundEnd, seq);
+        _timers.Arm(now + interval.Ticks, TimerKind.SwimProbe);
     }
 
     /// <summary>The probe a SwimIndirect timer was armed for, if it is still pending and unanswered (else the timer is obsolete).</summary>

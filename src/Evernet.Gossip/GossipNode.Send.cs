@@ -14,7 +14,25 @@ public sealed partial class GossipNode
     private const int MaxOriginUrgentTargets = 128;
     private readonly List<IGossipItem> _piggyback = new();
 
-    private void EnqueueBroadcast(IGossipItem item) => _broadcasts.Enqueue(item, WireCodec.MeasureItem(item));
+    private void EnqueueBroadcast(IGossipItem item)
+    {
+        _broadcasts.Enqueue(item, WireCodec.MeasureItem(item));
+        if (!_gossipTickArmed) ArmGossipTick(NowTicks);
+    }
+
+    // The gossip tick keeps a fixed phase but is not armed while the broadcast queue is empty: an idle tick would only
+    // wake the host to re-arm itself (at 1,000 nodes 17 % of all wake-ups). The first item re-arms it on the same grid,
+    // at the tick that would have sent it anyway.
+    private long _gossipPhaseTicks;
+    private bool _gossipTickArmed;
+
+    private void ArmGossipTick(long now)
+    {
+        long interval = _options.GossipInterval.Ticks;
+        long next = now < _gossipPhaseTicks ? _gossipPhaseTicks : _gossipPhaseTicks + ((now - _gossipPhaseTicks) / interval + 1) * interval;
+        _timers.Arm(next, TimerKind.GossipTick);
+        _gossipTickArmed = true;
+    }
 
     private ulong KnownSummaryVersionOf(ulong member) => _state.Find(member)?.Summary?.Version ?? 0;
 
@@ -31,8 +49,12 @@ public sealed partial class GossipNode
     /// <summary>memberlist's gossip tick: drain the broadcast queue towards random members, not only on probes.</summary>
     private void OnGossipTick(long now)
     {
+        if (_broadcasts.Count == 0)
+        {
+            _gossipTickArmed = false;
+            return;
+        }
         _timers.Arm(now + _options.GossipInterval.Ticks, TimerKind.GossipTick);
-        if (_broadcasts.Count == 0) return;
         _ring.Sample(_options.GossipFanout, _gossipTargets, Id.ShortId);
         foreach (var m in _gossipTargets)
         {

@@ -100,6 +100,7 @@ public sealed partial class GossipNode
         _started = true;
         long now = NowTicks;
         _startTicks = now;
+        _gossipTickArmed = true; // armed below, once its phase is drawn
         ResignSelf(broadcast: true);
         foreach (var item in _warmState) ApplyItem(item, fromShort: 0, out _, antiEntropy: true);
         ContactSeeds();
@@ -108,7 +109,9 @@ public sealed partial class GossipNode
         _timers.Arm(now + _options.RecordRefreshInterval.Ticks, TimerKind.Refresh);
         _timers.Arm(now + TimeSpan.FromSeconds(10).Ticks, TimerKind.Reap);
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);
-        _timers.Arm(now + Jitter(_options.GossipInterval), TimerKind.GossipTick);
+        _gossipPhaseTicks = now + Jitter(_options.GossipInterval);
+        _timers.Arm(_gossipPhaseTicks, TimerKind.GossipTick);
+        _gossipTickArmed = true;
         _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect); // no jitter: a no-op until someone is dead
     }
 
@@ -131,6 +134,7 @@ public sealed partial class GossipNode
             {
                 TimerKind.GatewayIndirect => !TryUnansweredGatewayRound(timer.Key, timer.Tag, out _),
                 TimerKind.SwimIndirect => !TryUnansweredProbe((uint)timer.Key, out _),
+                TimerKind.RelayTimeout => !_probes.TryGetValue((uint)timer.Key, out var relay) || relay.Kind != ProbeKind.Relay,
                 _ => false,
             };
             if (!obsolete) return;

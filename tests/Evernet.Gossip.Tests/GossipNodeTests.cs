@@ -169,6 +169,24 @@ public sealed class GossipNodeTests
     }
 
     [Fact]
+    public void A_node_without_news_is_woken_only_for_its_probe_rounds()
+    {
+        // Routers on the roof run this all day: a gossip tick with an empty broadcast queue, the end of a probe round
+        // apart from the next probe, or a relay's timeout after the ack came would each wake the host for nothing.
+        using var mesh = Converged(nodes: 6, gateways: 0);
+        mesh.RunFor(TimeSpan.FromSeconds(60));
+        foreach (var s in mesh.Slots) s.Wakeups = 0;
+        mesh.RunFor(TimeSpan.FromSeconds(20));
+        foreach (var s in mesh.Slots)
+        {
+            Assert.Equal(6, s.Node.Snapshot().Members.Length);
+            // 20 probe rounds (one wake-up each), a few indirect-probe and reap timers, at most one push-pull: not the
+            // 100 idle gossip ticks and 20 separate round ends it used to be.
+            Assert.InRange(s.Wakeups, 15, 35);
+        }
+    }
+
+    [Fact]
     public void Garbage_and_truncated_datagrams_are_counted_and_change_nothing()
     {
         using var mesh = Converged();

@@ -41,6 +41,8 @@ internal sealed class Lane
     public long Now => Clock.NowTicks;
     public long EventsProcessed { get; private set; }
     public long StaleTimeouts { get; private set; }
+    /// <summary>Timer events that woke a node (the rest of <see cref="EventsProcessed"/> are deliveries).</summary>
+    public long TimeoutsProcessed { get; private set; }
     public long TimeoutSpins { get; private set; }
     public long CoreTimestampTicks { get; private set; }
     public long[] BytesByMessageType { get; } = new long[9];
@@ -200,6 +202,7 @@ internal sealed class Lane
         }
         if (HeldBackBySlowCpu(n, ref e)) return;
         n.ArmedAt = long.MaxValue;
+        TimeoutsProcessed++;
         _sim.Trace.Timeout(Now, n.Index);
         Guard(n, static c => c.HandleTimeout());
         AfterInput(n, afterTimeout: true);

@@ -103,6 +103,7 @@ public sealed class Simulation : IDisposable
         }
     }
     public long StaleTimeouts => _lanes.Sum(l => l.StaleTimeouts);
+    public long TimeoutsProcessed => _lanes.Sum(l => l.TimeoutsProcessed);
     /// <summary>The core asked for a timeout at or before now right after HandleTimeout: a core defect, worked around.</summary>
     public long TimeoutSpins => _lanes.Sum(l => l.TimeoutSpins);
     public long LastReachabilityChangeTicks { get; private set; }

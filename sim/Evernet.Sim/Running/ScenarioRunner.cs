@@ -96,6 +96,8 @@ public static class ScenarioRunner
         result.WallSeconds = wall.Elapsed.TotalSeconds;
         result.Extras["core_wall_s"] = Math.Round(sim.CoreWallSeconds, 3);
         result.Extras["lanes"] = sim.Plan.Lanes;
+        result.Extras["timeout_events"] = sim.TimeoutsProcessed;
+        result.Extras["events"] = sim.EventsProcessed;
         if (sim.Plan.Lanes > 1)
         {
             result.Extras["lookahead_ms"] = sim.Plan.LookaheadTicks / (double)TimeSpan.TicksPerMillisecond;

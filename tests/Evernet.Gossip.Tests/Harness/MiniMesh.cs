@@ -46,6 +46,8 @@ internal sealed class MiniMesh : IDisposable
         public GossipNode Node { get; set; } = null!;
         public bool Down { get; set; }
         public List<GossipEvent> Events { get; } = new();
+        /// <summary>How often the host woke this node for a timeout.</summary>
+        public int Wakeups { get; set; }
         public string Address => $"sim:{Index}";
     }
 
@@ -140,6 +142,7 @@ internal sealed class MiniMesh : IDisposable
             if (timerNode >= 0)
             {
                 var s = Slots[timerNode];
+                s.Wakeups++;
                 s.Node.HandleTimeout();
                 Pump(s);
             }
