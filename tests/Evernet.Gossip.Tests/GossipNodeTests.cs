@@ -83,6 +83,44 @@ public sealed class GossipNodeTests
         _ = crashAt;
     }
 
+    /// <summary>
+    /// On a long lossy path (here 86 ms round trip) the last direct try of a gateway round must go out early enough for
+    /// its answer to arrive before the round ends: sent at the halfway mark (175 ms of 250) its ack came after the round
+    /// had failed and was thrown away, so a node whose first two tries were lost marked a live gateway unusable (the
+    /// false unusable of gateway-crash, seed 4: a 15-hop node, three such rounds in a row).
+    /// </summary>
+    [Fact]
+    public void The_last_gateway_try_on_a_long_path_is_answered_within_its_round()
+    {
+        using var mesh = new MiniMesh(4, 1, seed: 1, latency: TimeSpan.FromMilliseconds(43));
+        mesh.StartAll();
+        mesh.PublishSummary(0, UplinkState.Up);
+        mesh.RunFor(TimeSpan.FromSeconds(20));
+        var gateway = mesh.Slots[0].Node.Id;
+        var observer = mesh.Slots[3];
+        Assert.True(observer.Node.Snapshot().Gateways.Single(g => g.Id == gateway).Usable);
+
+        // From now on the first two copies of every ping from the observer to the gateway are lost: only a third direct
+        // try gets through (relayed answers take 4 x 43 ms and come too late for a gateway round anyway).
+        var copies = new Dictionary<uint, int>();
+        int lost = 0, passed = 0;
+        mesh.DropDatagram = (from, to, payload) =>
+        {
+            if (from != 3 || to != 0 || !WireCodec.TryDecodeCore(payload, out var m, out _) || m is not Ping ping) return false;
+            int n = copies[ping.Seq] = copies.GetValueOrDefault(ping.Seq) + 1;
+            if (n <= 2) { lost++; return true; }
+            passed++;
+            return false;
+        };
+        int eventsBefore = observer.Events.Count;
+        mesh.RunFor(TimeSpan.FromSeconds(10));
+
+        Assert.True(lost > 40 && passed > 20, $"lost {lost}, passed {passed}");
+        var flips = observer.Events.Skip(eventsBefore).OfType<GatewayUsabilityChanged>().Where(e => e.Gateway == gateway && !e.Usable).ToList();
+        Assert.True(flips.Count == 0, $"the observer marked the live gateway unusable {flips.Count} times ({flips.FirstOrDefault()?.Reason})");
+        Assert.True(observer.Node.Snapshot().Gateways.Single(g => g.Id == gateway).Usable);
+    }
+
     [Fact]
     public void Versions_never_go_backwards_across_a_restart()
     {

@@ -9,7 +9,10 @@ namespace Evernet.Gossip.Membership;
 public sealed class GatewayProbe
 {
     private const double RttGain = 0.125;
+    private const double RttVarGain = 0.25;
     private const double LossGain = 0.05;
+    /// <summary>Least slack between an answer's expected arrival and the round's end (RFC 6298's clock granularity G).</summary>
+    private const double MinRttSlackMs = 5;
 
     public uint Round { get; private set; }
     public uint Seq { get; private set; }
@@ -20,6 +23,8 @@ public sealed class GatewayProbe
     public bool Reachable { get; private set; } = true;
     public long LastAckTicks { get; private set; }
     public double SmoothedRttMs { get; private set; }
+    /// <summary>Mean deviation of the round-trip time (RFC 6298's RTTVAR), from the same samples as SmoothedRttMs.</summary>
+    public double RttVarianceMs { get; private set; }
     public double LossRatio { get; private set; }
 
     public void StartRound(uint seq, long nowTicks)
@@ -40,13 +45,39 @@ public sealed class GatewayProbe
         if (direct && !IndirectSent)
         {
             double rtt = (nowTicks - RoundStartTicks) / (double)TimeSpan.TicksPerMillisecond;
-            SmoothedRttMs = SmoothedRttMs == 0 ? rtt : SmoothedRttMs + RttGain * (rtt - SmoothedRttMs);
+            if (SmoothedRttMs == 0)
+            {
+                SmoothedRttMs = rtt;
+                RttVarianceMs = rtt / 2;
+            }
+            else
+            {
+                RttVarianceMs += RttVarGain * (Math.Abs(SmoothedRttMs - rtt) - RttVarianceMs);
+                SmoothedRttMs += RttGain * (rtt - SmoothedRttMs);
+            }
         }
         LossRatio += LossGain * ((IndirectSent ? 1 : 0) - LossRatio);
         ConsecutiveFailures = 0;
         bool recovered = !Reachable;
         Reachable = true;
         return recovered;
+    }
+
+    /// <summary>
+    /// When the last direct try of a round goes out, after the round's start: halfway between the relays (at
+    /// <paramref name="probeTimeoutTicks"/>) and the round's end, or earlier when this path's answers take longer than
+    /// that leaves (RFC 6298's retransmission timeout, srtt + max(G, 4·rttvar)): an answer that arrives after its round
+    /// ended is not counted, so a try sent later than that is wasted exactly on the long lossy paths it is meant for.
+    /// Never before <paramref name="probeTimeoutTicks"/>: a path whose answer could not come in time even then gets no
+    /// separate last try.
+    /// </summary>
+    public long LastTryDelayTicks(long probeTimeoutTicks, long roundTimeoutTicks)
+    {
+        long halfway = (probeTimeoutTicks + roundTimeoutTicks) / 2;
+        if (SmoothedRttMs == 0) return halfway; // no sample yet
+        double timeoutMs = SmoothedRttMs + Math.Max(MinRttSlackMs, 4 * RttVarianceMs);
+        long latest = roundTimeoutTicks - (long)(timeoutMs * TimeSpan.TicksPerMillisecond);
+        return Math.Clamp(latest, probeTimeoutTicks, halfway);
     }
 
     /// <returns>True if this failed round made a reachable gateway unreachable.</returns>

@@ -57,6 +57,8 @@ internal sealed class MiniMesh : IDisposable
     public ISignatureVerifier Verifier { get; }
     public TimeSpan Latency { get; set; }
     public Func<int, int, bool> Drop { get; set; } = (_, _) => false;
+    /// <summary>Like <see cref="Drop"/>, but sees the datagram (from, to, payload): for losses that depend on what is sent.</summary>
+    public Func<int, int, byte[], bool> DropDatagram { get; set; } = (_, _, _) => false;
     public DateTimeOffset Now => _clock.Now;
     public List<(int From, int To, byte[] Payload)> Sent { get; } = new();
     public bool Record { get; set; }
@@ -116,7 +118,7 @@ internal sealed class MiniMesh : IDisposable
             if (s.Down) continue;
             int to = int.Parse(t.Destination.Value.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture);
             if (Record) Sent.Add((s.Index, to, t.Payload));
-            if (to >= Slots.Count || Drop(s.Index, to)) continue; // nobody at that address
+            if (to >= Slots.Count || Drop(s.Index, to) || DropDatagram(s.Index, to, t.Payload)) continue; // nobody at that address, or lost
             _inFlight.Enqueue((to, s.Address, t.Payload), ((_clock.Now + Latency).UtcTicks, ++_sequence));
         }
         while (s.Node.TryPollEvent(out var e)) s.Events.Add(e!);
