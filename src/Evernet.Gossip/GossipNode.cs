@@ -134,6 +134,7 @@ public sealed partial class GossipNode
             {
                 TimerKind.GatewayIndirect => !TryUnansweredGatewayRound(timer.Key, timer.Tag, out _),
                 TimerKind.SwimIndirect => !TryUnansweredProbe((uint)timer.Key, out _),
+                TimerKind.RangeRecheck => !_rangeRechecks.ContainsKey((uint)timer.Key),
                 TimerKind.RelayTimeout => !_probes.TryGetValue((uint)timer.Key, out var relay) || relay.Kind != ProbeKind.Relay,
                 _ => false,
             };
@@ -167,6 +168,7 @@ public sealed partial class GossipNode
                 case TimerKind.JoinRetry: OnJoinRetryTimer(now); break;
                 case TimerKind.GossipTick: OnGossipTick(now); break;
                 case TimerKind.Reconnect: OnReconnectTimer(now); break;
+                case TimerKind.RangeRecheck: OnRangeRecheck((uint)timer.Key); break;
             }
         }
         DropObsoleteTimers();

@@ -225,6 +225,36 @@ public sealed class GossipNodeTests
     }
 
     [Fact]
+    public void A_node_that_an_exchange_left_without_a_member_asks_again_for_that_range()
+    {
+        using var mesh = new MiniMesh(4, 1);
+        mesh.Crash(3);
+        mesh.StartAll();
+        mesh.PublishSummary(0, UplinkState.Up);
+        mesh.RunFor(TimeSpan.FromSeconds(20));
+        // Node 3 comes back knowing the two seeds (its warm state) but not node 2.
+        var seeds = mesh.Slots[0].Node.ExportState().OfType<NodeRecord>().Where(r => r.Origin == mesh.Slots[0].Key.Id || r.Origin == mesh.Slots[1].Key.Id);
+        var joinedAt = mesh.Now;
+        bool InJoin() => mesh.Now < joinedAt + TimeSpan.FromSeconds(0.5);
+        mesh.DropDatagram = (from, to, payload) =>
+        {
+            if (!WireCodec.TryDecode(payload, null, out var m, out _)) return false;
+            // Node 3 hears nothing but anti-entropy, the seeds' answers to its join are lost, and its own later
+            // exchanges reach no one: what it learns, it learns because the seeds' digests of the join list node 2.
+            if (to == 3) return m is not (PushPullDigest or PushPullRecords) || (m is PushPullRecords && InJoin());
+            return from == 3 && m is PushPullDigest { IsReply: false } && !InJoin();
+        };
+        var slot = mesh.Slots[3];
+        slot.Down = false;
+        slot.Node = mesh.Create(3, [.. seeds]);
+        slot.Node.Start();
+        mesh.Pump(slot);
+        mesh.RunFor(TimeSpan.FromSeconds(3));
+        Assert.Contains(slot.Node.Snapshot().Members, m => m.Id == mesh.Slots[2].Key.Id);
+        Assert.True(slot.Node.Counters.PushPullRangesRechecked > 0);
+    }
+
+    [Fact]
     public void Garbage_and_truncated_datagrams_are_counted_and_change_nothing()
     {
         using var mesh = Converged();

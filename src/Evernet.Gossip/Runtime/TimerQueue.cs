@@ -16,6 +16,7 @@ internal enum TimerKind : byte
     JoinRetry,
     GossipTick,
     Reconnect,
+    RangeRecheck,
 }
 
 internal readonly record struct TimerEntry(TimerKind Kind, ulong Key, uint Tag);

@@ -16,6 +16,8 @@ public sealed class GossipCounters
     public long PushPullExchanges;
     /// <summary>Ranges of a partner's push-pull summary that differed from this node's state (each starts a digest exchange for that range).</summary>
     public long PushPullRangesDiffering;
+    /// <summary>Ranges whose items an exchange still owed us a second after their chunk arrived, asked for again.</summary>
+    public long PushPullRangesRechecked;
     public long UrgentPushes;
     public long GatewayFailovers;
     public readonly long[] RejectsByReason = new long[Enum.GetValues<RejectReason>().Length];
