@@ -245,14 +245,15 @@ public sealed partial class GossipNode
 
     /// <summary>
     /// At most one verdict (or answer to one) per member per this interval. Shorter than the re-admission ping interval:
-    /// at 2 s, equal to it, an answer to a ping sent 2 s after the last one came back 1.99 s after the last verdict often
-    /// enough to be skipped, and the returning member waited another round (churn: 9.5 s instead of 5.5).
+    /// at 2 s, equal to it, the answer to a ping sent 2 s after the last one could come back 1.99 s after the last
+    /// verdict and be skipped, and the returning member waited another round (traced in churn: 9.5 s for one rejoin,
+    /// one answer lost and the next one skipped so).
     /// </summary>
     private static readonly TimeSpan TellDownSpacing = ReconnectInterval / 2;
 
     /// <summary>
-    /// A member we hold dead or left shows signs of life: send it the verdict (the deciding accusation, or its own
-    /// left record), so that it refutes with a higher incarnation and everyone takes it back, or, if it already did,
+    /// A member we hold suspect, dead or left shows signs of life: send it the verdict (the deciding accusation, or its
+    /// own left record), so that it refutes with a higher incarnation and everyone takes it back, or, if it already did,
     /// answers with its current record. Rate-limited per member.
     /// </summary>
     private void TellDownMember(OriginState origin, long now)

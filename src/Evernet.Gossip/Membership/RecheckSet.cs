@@ -15,8 +15,6 @@ internal sealed class RecheckSet
 
     public int Count => _members.Count;
 
-    public bool Contains(ulong member) => _index.ContainsKey(member);
-
     public void Add(ulong member)
     {
         if (_index.ContainsKey(member)) return;
