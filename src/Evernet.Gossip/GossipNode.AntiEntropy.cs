@@ -247,7 +247,7 @@ public sealed partial class GossipNode
                 _state.Remove(o.Id);
                 _runtime.Remove(o.Id.ShortId);
                 _ring.Remove(o.Id.ShortId);
-                _down.Remove(o.Id.ShortId);
+                _recheck.Remove(o.Id.ShortId);
                 _tombstones.Remove(o.Id.ShortId);
                 var id = o.Id;
                 _broadcasts.Forget(item => item switch

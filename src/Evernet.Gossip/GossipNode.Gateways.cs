@@ -48,10 +48,11 @@ public sealed partial class GossipNode
         if (third > now) _timers.Arm(third, TimerKind.GatewayIndirect, gatewayShort, round);
         // A third direct try goes out halfway to the round's end, or earlier on a path whose round trip is longer than
         // that leaves, in time for its ack to count (at 2 % per hop a 15-hop path's answer to a try at the halfway mark
-        // came 0-14 ms after the round had ended and was thrown away: those rounds failed with a live gateway).
-        // On a lossy multi-hop path direct tries are as good as relays and cost a ping and an ack each. The relays still go out in every
-        // round: leaving them out of a round that follows a success saved ~15 % of the traffic at 1,000 nodes but let a node
-        // with a bad path mark a working gateway unusable (uplink-outage, 20 seeds: 1 false unusable instead of 0).
+        // came 0-14 ms after the round had ended and was thrown away: those rounds failed with a live gateway). On a
+        // lossy multi-hop path direct tries are as good as relays and cost a ping and an ack each. The relays still go
+        // out in every round: leaving them out of a round that follows a success saved ~15 % of the traffic at 1,000
+        // nodes but let a node with a bad path mark a working gateway unusable (uplink-outage, 20 seeds: 1 false
+        // unusable instead of 0).
         _ring.Sample(_options.GatewayIndirectChecks, _sample, gatewayShort, Id.ShortId);
         foreach (var relay in _sample)
         {

@@ -28,21 +28,25 @@ public sealed partial class GossipNode
     }
 
     private readonly Dictionary<uint, PendingProbe> _probes = new();
-    private readonly DownSet _down = new();
+    /// <summary>Members held suspect, dead or left: the re-admission pings walk them.</summary>
+    private readonly RecheckSet _recheck = new();
     /// <summary>Members down (dead, left) or revoked: the only ones the reap timer has to look at.</summary>
     private readonly HashSet<ulong> _tombstones = new();
     private static readonly TimeSpan ReconnectInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Now and then a ping to one member we hold dead. A member that answers was declared dead by mistake or came back
-    /// (a healed partition): it is told its verdict and refutes, and as it sees our ping it tells us ours, so both
-    /// sides return within seconds instead of waiting for an anti-entropy exchange to pick a dead partner.
+    /// Now and then a ping to one member we hold suspect, dead or left, in turn. A member that answers was suspected or
+    /// declared dead by mistake, or came back (a restart, a healed partition) and we missed its refutation in the
+    /// epidemic: as it talks to us it is told its verdict (<see cref="TellDownMember"/>) and refutes, or, if it already
+    /// did, answers with its current record; and as it sees our ping it tells us ours. Both sides return within seconds
+    /// instead of waiting for anti-entropy (churn: observers that had missed a return held the member for up to 20 s;
+    /// left and suspect members were not pinged, and a random pick could skip one for many rounds).
     /// </summary>
     private void OnReconnectTimer(long now)
     {
         _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect);
-        if (_down.Count == 0) return;
-        ulong target = _down[_random.Next(_down.Count)];
+        if (_recheck.Count == 0) return;
+        ulong target = _recheck.Next();
         if (!_runtime.TryGetValue(target, out var rt) || rt.Address.Value is null) return;
         uint seq = NextSeq();
         _probes[seq] = new PendingProbe { Kind = ProbeKind.Reconnect, Target = target, SentTicks = now };
@@ -167,7 +171,7 @@ public sealed partial class GossipNode
                 break;
             case ProbeKind.Reconnect:
                 _probes.Remove(ack.Seq);
-                if (_state.Find(probe.Target) is { Liveness.IsDown: true } back) TellDownMember(back, now);
+                if (_state.Find(probe.Target) is { Liveness.State: not MemberState.Alive } back) TellDownMember(back, now);
                 break;
         }
     }
@@ -290,8 +294,8 @@ public sealed partial class GossipNode
         rt.ReportedState = state;
         rt.StateSinceTicks = now;
         if (state != MemberState.Suspect) rt.Suspicion = null;
-        if (state == MemberState.Dead) _down.Add(origin.Id.ShortId);
-        else _down.Remove(origin.Id.ShortId);
+        if (!rt.Revoked && state != MemberState.Alive) _recheck.Add(origin.Id.ShortId);
+        else _recheck.Remove(origin.Id.ShortId);
         if (origin.Liveness.IsDown || rt.Revoked) _tombstones.Add(origin.Id.ShortId);
         else _tombstones.Remove(origin.Id.ShortId);
         if (origin.Liveness.IsDown)

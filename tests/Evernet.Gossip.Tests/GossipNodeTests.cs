@@ -206,6 +206,134 @@ public sealed class GossipNodeTests
         Assert.True(suspect.Node.Incarnation > incarnation);
     }
 
+    /// <summary>
+    /// An observer that held a member left and missed its return in the epidemic (churn: up to 20 s, until its next
+    /// anti-entropy exchange) pings it within seconds, as it did only for members it held dead: the member answers,
+    /// is handed its old left record and answers that with its current one.
+    /// </summary>
+    [Fact]
+    public void An_observer_that_missed_a_left_member_coming_back_pings_it_and_takes_it_back()
+    {
+        using var mesh = Converged();
+        mesh.Record = true;
+        var member = mesh.Slots[3];
+        var id = member.Node.Id;
+        member.Node.Leave();
+        mesh.Pump(member);
+        mesh.RunFor(TimeSpan.FromSeconds(3));
+        Assert.Equal(MemberState.Left, HeldState(mesh, 5, id));
+
+        // The observer hears nothing from the member and no record of it from anyone: it misses the return.
+        mesh.DropDatagram = (from, to, payload) => to == 5 && (from == 3 || CarriesRecordOf(payload, id));
+        mesh.Restart(3);
+        mesh.Sent.Clear();
+        mesh.RunFor(TimeSpan.FromSeconds(6));
+        Assert.Equal(MemberState.Left, HeldState(mesh, 5, id));
+        Assert.True(mesh.Slots.Where(s => s.Index != 3 && s.Index != 5).All(s => HeldState(mesh, s.Index, id) == MemberState.Alive));
+
+        AssertChainTakesMemberBack(mesh, observer: 5, member: 3);
+    }
+
+    /// <summary>
+    /// The same for a member the observer holds suspect: it refuted (here: it came back), the observer missed the
+    /// refutation and would keep it suspect until anti-entropy or its suspicion timeout (up to 72 s at 103 nodes). Its
+    /// SWIM round robin reaches the member once per cycle (here one probe per 10 s), the re-admission pings every 2 s.
+    /// </summary>
+    [Fact]
+    public void An_observer_that_missed_a_refutation_pings_the_suspect_and_takes_it_back()
+    {
+        var options = new GossipOptions { ProbeInterval = TimeSpan.FromSeconds(10), ProbeTimeout = TimeSpan.FromSeconds(4) };
+        using var mesh = new MiniMesh(8, 2, seed: 1, options);
+        mesh.StartAll();
+        for (int g = 0; g < 2; g++) mesh.PublishSummary(g, UplinkState.Up);
+        mesh.RunFor(TimeSpan.FromSeconds(20));
+        mesh.Record = true;
+        var member = mesh.Slots[3];
+        var accuser = mesh.Slots[6];
+        var id = member.Node.Id;
+        uint incarnation = member.Node.Incarnation;
+        var suspicion = Signing.SignAccusation(new Accusation(id, incarnation, Verdict.Suspect, accuser.Node.Id,
+            mesh.Now.ToUnixTimeMilliseconds(), ReadOnlyMemory<byte>.Empty), accuser.Key);
+        mesh.DropDatagram = (from, to, payload) => to == 5 && (from == 3 || CarriesRecordOf(payload, id));
+        mesh.Inject(5, "sim:6", Encode(new GossipPush(accuser.Node.Id.ShortId, false, [suspicion])));
+        mesh.Inject(3, "sim:6", Encode(new GossipPush(accuser.Node.Id.ShortId, false, [suspicion])));
+        Assert.True(member.Node.Incarnation > incarnation, "the member refutes");
+        mesh.Sent.Clear();
+        mesh.RunFor(TimeSpan.FromSeconds(5));
+        Assert.Equal(MemberState.Suspect, HeldState(mesh, 5, id));
+
+        AssertChainTakesMemberBack(mesh, observer: 5, member: 3);
+    }
+
+    /// <summary>
+    /// Re-admission pings go out every 2 s, and their answers come back about 2 s apart: the verdict a member held down
+    /// is handed must not be rate-limited at that spacing (at 2 s an answer 1.99 s after the last verdict was skipped,
+    /// and the member waited a whole extra round, up to 9.5 s in churn).
+    /// </summary>
+    [Fact]
+    public void A_member_held_left_is_told_its_verdict_at_each_answer_to_a_re_admission_ping()
+    {
+        using var mesh = Converged();
+        var id = mesh.Slots[3].Node.Id;
+        mesh.Slots[3].Node.Leave();
+        mesh.Pump(mesh.Slots[3]);
+        mesh.RunFor(TimeSpan.FromSeconds(3));
+        Assert.Equal(MemberState.Left, HeldState(mesh, 5, id));
+        mesh.Crash(3); // silent from now on: its answers are carried by hand
+        mesh.Record = true;
+
+        mesh.Inject(5, "sim:3", Encode(new Ack(id.ShortId, 4242, id.ShortId, [])));
+        mesh.RunFor(TimeSpan.FromSeconds(1.9));
+        mesh.Inject(5, "sim:3", Encode(new Ack(id.ShortId, 4243, id.ShortId, [])));
+
+        int told = mesh.Sent.Where(s => s.From == 5 && s.To == 3).Select(s => Decode(s.Payload)).OfType<GossipPush>()
+            .Count(g => g.Items.Any(i => i is NodeRecord r && r.Origin == id && r.Left));
+        Assert.Equal(2, told);
+    }
+
+    /// <summary>
+    /// The observer pinged the member (more than a SWIM round robin would); its answer, carried by hand past the drop
+    /// rule, makes the observer hand the member its verdict, and the member's answer to that makes it alive again.
+    /// </summary>
+    private static void AssertChainTakesMemberBack(MiniMesh mesh, int observer, int member)
+    {
+        var id = mesh.Slots[member].Node.Id;
+        var pings = mesh.Sent.Where(s => s.From == observer && s.To == member).Select(s => Decode(s.Payload)).OfType<Ping>()
+            .Where(p => p.Target == id.ShortId).ToList();
+        Assert.True(pings.Count >= 2, $"the observer pinged the member {pings.Count} times");
+        var ack = mesh.Sent.First(s => s.From == member && s.To == observer && Decode(s.Payload) is Ack);
+
+        mesh.Sent.Clear();
+        mesh.Inject(observer, $"sim:{member}", ack.Payload);
+        mesh.RunFor(TimeSpan.FromMilliseconds(100)); // the verdict travels to the member, which answers
+        var answer = mesh.Sent.Where(s => s.From == member && s.To == observer)
+            .Select(s => Decode(s.Payload)).OfType<GossipPush>().SelectMany(g => g.Items).OfType<NodeRecord>()
+            .FirstOrDefault(r => r.Origin == id && !r.Left);
+        Assert.NotNull(answer);
+        mesh.DropDatagram = (_, _, _) => false;
+        mesh.Inject(observer, $"sim:{member}", Encode(new GossipPush(id.ShortId, false, [answer])));
+        Assert.Equal(MemberState.Alive, HeldState(mesh, observer, id));
+    }
+
+    private static MemberState HeldState(MiniMesh mesh, int observer, NodeId member) =>
+        mesh.Slots[observer].Node.Snapshot().Members.Single(m => m.Id == member).State;
+
+    private static Message? Decode(byte[] payload) => WireCodec.TryDecodeCore(payload, out var m, out _) ? m : null;
+
+    private static bool CarriesRecordOf(byte[] payload, NodeId origin)
+    {
+        var items = Decode(payload) switch
+        {
+            Ping p => p.Piggyback,
+            PingReq r => r.Piggyback,
+            Ack a => a.Piggyback,
+            GossipPush g => g.Items,
+            PushPullRecords r => r.Items,
+            _ => [],
+        };
+        return !items.IsDefaultOrEmpty && items.Any(i => i is NodeRecord r && r.Origin == origin);
+    }
+
     [Fact]
     public void A_node_without_news_is_woken_only_for_its_probe_rounds()
     {
