@@ -136,6 +136,17 @@ public sealed class GossipNodeTests
             Assert.Equal(MemberState.Alive, s.Node.Snapshot().Members.Single(m => m.Id == id).State);
     }
 
+    /// <summary>Records every datagram from now on, lets member <paramref name="index"/> leave and the mesh hear of it for 3 s.</summary>
+    private static (MiniMesh.Slot Slot, NodeId Id) LeaveAndRecord(MiniMesh mesh, int index)
+    {
+        mesh.Record = true;
+        var slot = mesh.Slots[index];
+        slot.Node.Leave();
+        mesh.Pump(slot);
+        mesh.RunFor(TimeSpan.FromSeconds(3));
+        return (slot, slot.Node.Id);
+    }
+
     /// <summary>
     /// A member that held us left hands us our own left record when it hears from us (<c>TellDownMember</c>). After we
     /// came back at a higher incarnation that record is stale for us, but not for the sender: it missed our return in
@@ -145,12 +156,7 @@ public sealed class GossipNodeTests
     public void A_returned_member_handed_its_old_left_record_answers_with_its_current_one()
     {
         using var mesh = Converged();
-        mesh.Record = true;
-        var returning = mesh.Slots[3];
-        var id = returning.Node.Id;
-        returning.Node.Leave();
-        mesh.Pump(returning);
-        mesh.RunFor(TimeSpan.FromSeconds(3));
+        var (returning, id) = LeaveAndRecord(mesh, 3);
         var left = mesh.Sent.Where(s => s.From == 3)
             .Select(s => WireCodec.TryDecodeCore(s.Payload, out var m, out _) ? m : null)
             .OfType<GossipPush>().SelectMany(g => g.Items).OfType<NodeRecord>()
@@ -215,12 +221,7 @@ public sealed class GossipNodeTests
     public void An_observer_that_missed_a_left_member_coming_back_pings_it_and_takes_it_back()
     {
         using var mesh = Converged();
-        mesh.Record = true;
-        var member = mesh.Slots[3];
-        var id = member.Node.Id;
-        member.Node.Leave();
-        mesh.Pump(member);
-        mesh.RunFor(TimeSpan.FromSeconds(3));
+        var (member, id) = LeaveAndRecord(mesh, 3);
         Assert.Equal(MemberState.Left, HeldState(mesh, 5, id));
 
         // The observer hears nothing from the member and no record of it from anyone: it misses the return.
