@@ -16,8 +16,7 @@ public sealed partial class GossipNode
 {
     private const int DigestEntriesPerChunk = 48;
     private const int RepliedExchangesKept = 256;
-    private readonly Queue<(ulong, uint, ulong)> _repliedOrder = new();
-    private readonly HashSet<(ulong, uint, ulong)> _replied = new();
+    private readonly RecentKeys<(ulong, uint, ulong)> _replied = new(RepliedExchangesKept);
     private const int SummaryExchangesKept = 8;
     // Our recent exchanges that began with a summary: a digest chunk answering one asks about its range only.
     private readonly Queue<uint> _summaryExchanges = new();
@@ -127,8 +126,6 @@ public sealed partial class GossipNode
         bool answersOurSummary = _summaryExchanges.Contains(digest.ExchangeId);
         var key = (digest.Sender, digest.ExchangeId, answersOurSummary ? digest.RangeStart : 0UL);
         if (!_replied.Add(key)) return;
-        _repliedOrder.Enqueue(key);
-        if (_repliedOrder.Count > RepliedExchangesKept) _replied.Remove(_repliedOrder.Dequeue());
         if (answersOurSummary) SendDigest(from, digest.ExchangeId, isReply: true, digest.RangeStart, digest.RangeEnd);
         else SendDigest(from, digest.ExchangeId, isReply: true);
     }
@@ -142,16 +139,13 @@ public sealed partial class GossipNode
     private const int MaxRangeRechecks = 64;
     private static readonly TimeSpan RangeRecheckDelay = TimeSpan.FromSeconds(1);
     private readonly Dictionary<uint, (PeerAddress Partner, PushPullDigest Chunk)> _rangeRechecks = new();
-    private readonly HashSet<(ulong Sender, uint Exchange, ulong Start)> _rangesRechecked = new();
-    private readonly Queue<(ulong, uint, ulong)> _rangesRecheckedOrder = new();
+    private readonly RecentKeys<(ulong Sender, uint Exchange, ulong Start)> _rangesRechecked = new(RepliedExchangesKept);
     private uint _nextRangeRecheck;
 
     private void ScheduleRangeRecheck(PeerAddress from, PushPullDigest chunk)
     {
         var key = (chunk.Sender, chunk.ExchangeId, chunk.RangeStart);
         if (_rangeRechecks.Count >= MaxRangeRechecks || !_rangesRechecked.Add(key)) return;
-        _rangesRecheckedOrder.Enqueue(key);
-        if (_rangesRecheckedOrder.Count > RepliedExchangesKept) _rangesRechecked.Remove(_rangesRecheckedOrder.Dequeue());
         uint id = ++_nextRangeRecheck;
         _rangeRechecks[id] = (from, chunk);
         _timers.Arm(NowTicks + RangeRecheckDelay.Ticks, TimerKind.RangeRecheck, id);

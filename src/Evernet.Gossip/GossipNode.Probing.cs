@@ -72,18 +72,16 @@ public sealed partial class GossipNode
             if (candidate is null) break;
             if (_state.Find(candidate.Value) is { Liveness.IsDown: false } && candidate.Value != Id.ShortId) { next = candidate; break; }
         }
-        if (next is not { } target)
+        if (next is { } target)
         {
-            _timers.Arm(now + interval.Ticks, TimerKind.SwimProbe);
-            return;
+            uint seq = NextSeq();
+            _probes[seq] = new PendingProbe { Kind = ProbeKind.Swim, Target = target, SentTicks = now };
+            _counters.ProbesSent++;
+            SendPing(target, seq);
+            _timers.Arm(now + _health.Scale(_options.ProbeTimeout).Ticks, TimerKind.SwimIndirect, seq);
+            // The round ends at the next probe's deadline, armed first so it is handled first: one wake-up, not two.
+            _timers.Arm(now + interval.Ticks, TimerKind.SwimRoundEnd, seq);
         }
-        uint seq = NextSeq();
-        _probes[seq] = new PendingProbe { Kind = ProbeKind.Swim, Target = target, SentTicks = now };
-        _counters.ProbesSent++;
-        SendPing(target, seq);
-        _timers.Arm(now + _health.Scale(_options.ProbeTimeout).Ticks, TimerKind.SwimIndirect, seq);
-        // The round ends at the next probe's deadline, armed first so it is handled first: one wake-up, not two.
-        _timers.Arm(now + interval.Ticks, TimerKind.SwimRoundEnd, seq);
         _timers.Arm(now + interval.Ticks, TimerKind.SwimProbe);
     }
 

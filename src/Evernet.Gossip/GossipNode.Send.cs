@@ -22,15 +22,14 @@ public sealed partial class GossipNode
 
     // The gossip tick keeps a fixed phase but is not armed while the broadcast queue is empty: an idle tick would only
     // wake the host to re-arm itself (at 1,000 nodes 17 % of all wake-ups). The first item re-arms it on the same grid,
-    // at the tick that would have sent it anyway.
+    // at the tick that would have sent it anyway. It is only ever disarmed by a tick, so now is past the phase here.
     private long _gossipPhaseTicks;
     private bool _gossipTickArmed;
 
     private void ArmGossipTick(long now)
     {
         long interval = _options.GossipInterval.Ticks;
-        long next = now < _gossipPhaseTicks ? _gossipPhaseTicks : _gossipPhaseTicks + ((now - _gossipPhaseTicks) / interval + 1) * interval;
-        _timers.Arm(next, TimerKind.GossipTick);
+        _timers.Arm(_gossipPhaseTicks + ((now - _gossipPhaseTicks) / interval + 1) * interval, TimerKind.GossipTick);
         _gossipTickArmed = true;
     }
 

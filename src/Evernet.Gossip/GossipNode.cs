@@ -111,7 +111,6 @@ public sealed partial class GossipNode
         _timers.Arm(now + JoinRetryInterval.Ticks, TimerKind.JoinRetry);
         _gossipPhaseTicks = now + Jitter(_options.GossipInterval);
         _timers.Arm(_gossipPhaseTicks, TimerKind.GossipTick);
-        _gossipTickArmed = true;
         _timers.Arm(now + ReconnectInterval.Ticks, TimerKind.Reconnect); // no jitter: a no-op until someone is dead
     }
 
@@ -134,7 +133,6 @@ public sealed partial class GossipNode
             {
                 TimerKind.GatewayIndirect => !TryUnansweredGatewayRound(timer.Key, timer.Tag, out _),
                 TimerKind.SwimIndirect => !TryUnansweredProbe((uint)timer.Key, out _),
-                TimerKind.RangeRecheck => !_rangeRechecks.ContainsKey((uint)timer.Key),
                 TimerKind.RelayTimeout => !_probes.TryGetValue((uint)timer.Key, out var relay) || relay.Kind != ProbeKind.Relay,
                 _ => false,
             };

@@ -209,14 +209,8 @@ public static class Digest
     /// </summary>
     public static bool ListsUnknownMember(MeshState state, ReadOnlySpan<DigestEntry> peer)
     {
-        ulong previous = 0;
-        for (int i = 0; i < peer.Length; i++)
-        {
-            var e = peer[i];
-            if (e.Kind != GossipItemKind.NodeRecord || (i > 0 && e.Origin == previous)) continue;
-            previous = e.Origin;
-            if (state.Find(e.Origin) is null) return true;
-        }
+        foreach (var e in peer)
+            if (e.Kind == GossipItemKind.NodeRecord && state.Find(e.Origin) is null) return true;
         return false;
     }
 
